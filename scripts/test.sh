@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit tests (also under ASan/UBSan) and
+# the integration, crash and hostile-input tests against a real broker with real Kafka clients.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure -j2
+
+# Sanitizer build of the unit tests.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON >/dev/null
+cmake --build build-asan
+ctest --test-dir build-asan --output-on-failure -j2
+
+# kafkajs from npm, installed next to the tests that use it.
+(cd tests/integration/js && { [ -d node_modules/kafkajs ] || npm install --no-audit --no-fund --silent; })
+
+SLUICED="$PWD/build/sluiced" SLUICE_CLI="$PWD/build/sluice" \
+  /usr/bin/python3 -m pytest -q -x tests/integration "$@"

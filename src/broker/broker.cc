@@ -1,0 +1,120 @@
+#include "sluice/broker/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "handlers/handlers.h"
+#include "sluice/protocol/header.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::Reader;
+
+using Runner = void (*)(Broker&, RequestContext, Reader&, bool flexible, Broker::Respond);
+
+struct ApiEntry {
+  ApiRange range;
+  int16_t flexible_from;
+  Runner run;
+};
+
+template <typename Req, typename Resp>
+struct Bind {
+  using Handler = void (*)(Broker&, const RequestContext&, Req&, Respond<Resp>);
+  template <Handler H>
+  static void run(Broker& b, RequestContext ctx, Reader& r, bool flexible, Broker::Respond respond) {
+    Req req;
+    if (!protocol::decode(r, req, ctx.api_version, flexible)) {
+      spdlog::debug("malformed {} v{} request from {}", Req::api_key, ctx.api_version, ctx.client_id);
+      return respond({Reply::Kind::close, {}});
+    }
+    // ApiVersions answers with response header v0 whatever its version.
+    bool flexible_header = ctx.api_version >= Resp::flexible_from && Req::api_key != 18;
+    // Produce with acks=0 is the one request that gets no response on the wire.
+    bool silent = false;
+    if constexpr (requires { req.acks; }) silent = req.acks == 0;
+    H(b, ctx, req, [ctx, flexible_header, silent, respond = std::move(respond)](Resp&& resp) {
+      if (silent) return respond({Reply::Kind::none, {}});
+      Reply reply{Reply::Kind::send, {}};
+      protocol::encode_response_header(reply.frame, ctx.correlation_id, flexible_header);
+      protocol::Writer w(reply.frame);
+      protocol::encode(w, resp, ctx.api_version, ctx.api_version >= Resp::flexible_from);
+      respond(std::move(reply));
+    });
+  }
+  template <Handler H>
+  static ApiEntry entry() {
+    return {{Req::api_key, Req::valid.min, Req::valid.max}, Req::flexible_from, &run<H>};
+  }
+};
+
+#define SLUICE_API(Name) \
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name>()
+
+// Only APIs that work end to end are listed: clients switch features on from this table.
+const std::vector<ApiEntry>& api_table() {
+  static const std::vector<ApiEntry> table = {
+      SLUICE_API(Produce),          SLUICE_API(Fetch),
+      SLUICE_API(ListOffsets),      SLUICE_API(Metadata),
+      SLUICE_API(ApiVersions),      SLUICE_API(CreateTopics),
+      SLUICE_API(DeleteTopics),     SLUICE_API(DeleteRecords),
+      SLUICE_API(DescribeConfigs),  SLUICE_API(AlterConfigs),
+      SLUICE_API(CreatePartitions), SLUICE_API(IncrementalAlterConfigs),
+      SLUICE_API(DescribeCluster),
+  };
+  return table;
+}
+
+const ApiEntry* find_api(int16_t key) {
+  for (const auto& e : api_table())
+    if (e.range.key == key) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+Broker::Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
+               cluster::MetadataStore& metadata, PartitionManager& partitions)
+    : io_(io), config_(config), self_(std::move(self)), metadata_(metadata), partitions_(partitions) {}
+
+const std::vector<ApiRange>& Broker::supported_apis() const {
+  static const std::vector<ApiRange> ranges = [] {
+    std::vector<ApiRange> v;
+    for (const auto& e : api_table()) v.push_back(e.range);
+    return v;
+  }();
+  return ranges;
+}
+
+void Broker::handle(std::vector<uint8_t> frame, Respond respond) {
+  Reader r(std::span(frame.data(), frame.size()));
+  protocol::RequestHeader h;
+  if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}});
+  RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or("")};
+  const ApiEntry* api = find_api(h.api_key);
+  if (!api) {
+    spdlog::debug("unknown API key {} from '{}': closing", h.api_key, ctx.client_id);
+    return respond({Reply::Kind::close, {}});
+  }
+  if (h.api_version < api->range.min || h.api_version > api->range.max) {
+    if (h.api_key == protocol::ApiVersionsRequest::api_key) {
+      // KIP-511: a version we do not know gets a v0 answer listing what we do support, so the
+      // client can retry with a version both sides speak.
+      protocol::ApiVersionsResponse resp;
+      resp.error_code = protocol::to_wire(protocol::ErrorCode::unsupported_version);
+      for (const auto& a : supported_apis()) resp.api_keys.push_back({a.key, a.min, a.max});
+      Reply reply{Reply::Kind::send, {}};
+      protocol::encode_response_header(reply.frame, h.correlation_id, false);
+      protocol::Writer w(reply.frame);
+      protocol::encode(w, resp, 0, false);
+      return respond(std::move(reply));
+    }
+    spdlog::debug("unsupported version {} of API {}: closing", h.api_version, h.api_key);
+    return respond({Reply::Kind::close, {}});
+  }
+  bool flexible = h.api_version >= api->flexible_from;
+  if (flexible && !protocol::skip_tagged_fields(r)) return respond({Reply::Kind::close, {}});
+  api->run(*this, std::move(ctx), r, flexible, std::move(respond));
+}
+
+}  // namespace sluice::broker

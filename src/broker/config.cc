@@ -1,0 +1,171 @@
+#include "sluice/broker/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <stdexcept>
+
+namespace sluice::broker {
+namespace {
+
+constexpr int64_t kDay = 24LL * 3600 * 1000;
+
+std::vector<ConfigKey> make_broker_keys() {
+  using T = ConfigType;
+  return {
+      {"node.id", T::int32, "0", 0, INT32_MAX},
+      {"broker.id", T::int32, "0", 0, INT32_MAX},
+      {"num.partitions", T::int32, "1", 1, 100000},
+      {"default.replication.factor", T::int32, "1", 1, 1},
+      {"auto.create.topics.enable", T::boolean, "true"},
+      {"delete.topic.enable", T::boolean, "true"},
+      {"log.segment.bytes", T::int32, "1073741824", 14, INT32_MAX},
+      {"log.roll.ms", T::int64, "604800000", 1},
+      {"log.retention.ms", T::int64, "604800000", -1},
+      {"log.retention.bytes", T::int64, "-1", -1},
+      {"log.retention.check.interval.ms", T::int64, "300000", 1},
+      {"log.index.interval.bytes", T::int32, "4096", 0, INT32_MAX},
+      {"log.index.size.max.bytes", T::int32, "10485760", 4096, INT32_MAX},
+      {"log.message.timestamp.type", T::string, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}},
+      {"log.flush.policy", T::string, "always", 0, 0, {"always", "interval"}},
+      {"log.flush.interval.ms", T::int64, "1000", 1},
+      {"log.cleanup.policy", T::string, "delete", 0, 0, {"delete", "compact", "compact,delete", "delete,compact"}},
+      {"message.max.bytes", T::int32, "1048588", 0, INT32_MAX},
+      {"min.insync.replicas", T::int32, "1", 1, INT32_MAX},
+      {"socket.request.max.bytes", T::int32, "104857600", 1024, INT32_MAX},
+      {"queued.max.requests", T::int32, "500", 1, 1000000},
+      {"max.connections", T::int32, "10000", 1, INT32_MAX},
+      {"connections.max.idle.ms", T::int64, "600000", 1},
+  };
+}
+
+std::vector<ConfigKey> make_topic_keys() {
+  using T = ConfigType;
+  return {
+      {"cleanup.policy", T::string, "delete", 0, 0, {"delete", "compact", "compact,delete", "delete,compact"}, "log.cleanup.policy"},
+      {"retention.ms", T::int64, "604800000", -1, INT64_MAX, {}, "log.retention.ms"},
+      {"retention.bytes", T::int64, "-1", -1, INT64_MAX, {}, "log.retention.bytes"},
+      {"segment.bytes", T::int32, "1073741824", 14, INT32_MAX, {}, "log.segment.bytes"},
+      {"segment.ms", T::int64, "604800000", 1, INT64_MAX, {}, "log.roll.ms"},
+      {"segment.index.bytes", T::int32, "10485760", 4096, INT32_MAX, {}, "log.index.size.max.bytes"},
+      {"index.interval.bytes", T::int32, "4096", 0, INT32_MAX, {}, "log.index.interval.bytes"},
+      {"max.message.bytes", T::int32, "1048588", 0, INT32_MAX, {}, "message.max.bytes"},
+      {"message.timestamp.type", T::string, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}, "log.message.timestamp.type"},
+      {"min.insync.replicas", T::int32, "1", 1, INT32_MAX, {}, "min.insync.replicas"},
+  };
+}
+
+template <typename I>
+bool parse_int(std::string_view s, I& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& broker_config_keys() {
+  static const auto keys = make_broker_keys();
+  return keys;
+}
+
+const std::vector<ConfigKey>& topic_config_keys() {
+  static const auto keys = make_topic_keys();
+  return keys;
+}
+
+const ConfigKey* find_key(const std::vector<ConfigKey>& table, std::string_view name) {
+  for (const auto& k : table)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::optional<std::string> check_value(const ConfigKey& key, std::string_view value) {
+  auto bad = [&](std::string_view why) {
+    return std::string(key.name) + ": invalid value '" + std::string(value) + "': " + std::string(why);
+  };
+  switch (key.type) {
+    case ConfigType::boolean:
+      if (value != "true" && value != "false") return bad("expected true or false");
+      return std::nullopt;
+    case ConfigType::int32:
+    case ConfigType::int64: {
+      int64_t v;
+      if (!parse_int(value, v)) return bad("expected an integer");
+      if (key.type == ConfigType::int32 && (v < INT32_MIN || v > INT32_MAX)) return bad("out of int32 range");
+      if (v < key.min || v > key.max)
+        return bad("must be between " + std::to_string(key.min) + " and " + std::to_string(key.max));
+      return std::nullopt;
+    }
+    case ConfigType::string:
+      if (key.choices.empty()) return std::nullopt;
+      for (auto c : key.choices)
+        if (c == value) return std::nullopt;
+      {
+        std::string allowed;
+        for (auto c : key.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c);
+        return bad("expected one of " + allowed);
+      }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ConfigSet::set(std::string_view key, std::string_view value) {
+  const ConfigKey* k = find_key(*table_, key);
+  if (!k) return "unknown configuration key '" + std::string(key) + "'";
+  if (auto err = check_value(*k, value)) return err;
+  values_[std::string(key)] = std::string(value);
+  return std::nullopt;
+}
+
+std::string ConfigSet::get(std::string_view key) const {
+  if (auto it = values_.find(std::string(key)); it != values_.end()) return it->second;
+  const ConfigKey* k = find_key(*table_, key);
+  return k ? std::string(k->default_value) : std::string();
+}
+
+int64_t ConfigSet::get_int(std::string_view key) const {
+  int64_t v = 0;
+  parse_int(std::string_view(get(key)), v);
+  return v;
+}
+
+bool ConfigSet::get_bool(std::string_view key) const { return get(key) == "true"; }
+
+ConfigSet load_broker_config(const std::optional<std::string>& file,
+                             const std::vector<std::string>& assignments) {
+  ConfigSet cfg(broker_config_keys());
+  auto apply = [&](const std::string& line, const std::string& where) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument(where + ": expected key=value, got '" + line + "'");
+    auto trim = [](std::string s) {
+      auto b = s.find_first_not_of(" \t\r");
+      auto e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    if (auto err = cfg.set(trim(line.substr(0, eq)), trim(line.substr(eq + 1))))
+      throw std::invalid_argument(where + ": " + *err);
+  };
+  if (file) {
+    std::ifstream in(*file);
+    if (!in) throw std::invalid_argument("cannot read config file " + *file);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      auto first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos || line[first] == '#') continue;
+      apply(line, *file + ":" + std::to_string(n));
+    }
+  }
+  for (const auto& a : assignments) apply(a, "--set");
+  // broker.id is Kafka's older name for node.id.
+  if (cfg.is_set("broker.id") && !cfg.is_set("node.id")) cfg.set("node.id", cfg.get("broker.id"));
+  return cfg;
+}
+
+std::string topic_config_value(const ConfigSet& broker,
+                               const std::map<std::string, std::string>& overrides,
+                               const ConfigKey& key) {
+  if (auto it = overrides.find(std::string(key.name)); it != overrides.end()) return it->second;
+  if (!key.broker_key.empty()) return broker.get(key.broker_key);
+  return std::string(key.default_value);
+}
+
+}  // namespace sluice::broker

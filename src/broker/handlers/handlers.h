@@ -1,0 +1,44 @@
+#pragma once
+// One handler per Kafka API. Each receives the decoded request and answers through `respond`
+// exactly once (later, for produce and fetch).
+#include <functional>
+
+#include "sluice/broker/broker.h"
+#include "sluice/protocol/messages/all.h"
+
+namespace sluice::broker {
+
+struct RequestContext {
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
+  std::string client_id;
+};
+
+template <typename Resp>
+using Respond = std::function<void(Resp&&)>;
+
+#define SLUICE_HANDLER(Name)                                                    \
+  void handle_##Name([[maybe_unused]] Broker& broker, [[maybe_unused]] const RequestContext& ctx, \
+                     [[maybe_unused]] protocol::Name##Request& req,                               \
+                     Respond<protocol::Name##Response> respond)
+
+SLUICE_HANDLER(ApiVersions);
+SLUICE_HANDLER(Metadata);
+SLUICE_HANDLER(Produce);
+SLUICE_HANDLER(Fetch);
+SLUICE_HANDLER(ListOffsets);
+SLUICE_HANDLER(CreateTopics);
+SLUICE_HANDLER(DeleteTopics);
+SLUICE_HANDLER(CreatePartitions);
+SLUICE_HANDLER(DescribeConfigs);
+SLUICE_HANDLER(AlterConfigs);
+SLUICE_HANDLER(IncrementalAlterConfigs);
+SLUICE_HANDLER(DeleteRecords);
+SLUICE_HANDLER(DescribeCluster);
+
+// Shared checks.
+bool valid_topic_name(const std::string& name);
+// Creates a topic with broker defaults (auto-create); error code none on success.
+protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name);
+
+}  // namespace sluice::broker

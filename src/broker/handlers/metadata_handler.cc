@@ -1,0 +1,72 @@
+#include "handlers/handlers.h"
+
+namespace sluice::broker {
+
+using protocol::ErrorCode;
+using protocol::MetadataResponse;
+using protocol::to_wire;
+
+namespace {
+
+MetadataResponse::MetadataResponseTopic describe_topic(Broker& broker, const std::string& name) {
+  MetadataResponse::MetadataResponseTopic t;
+  t.name = name;
+  int32_t n = broker.partitions().partition_count(name);
+  if (n < 0) {
+    t.error_code = to_wire(ErrorCode::unknown_topic_or_partition);
+    return t;
+  }
+  t.is_internal = name.starts_with("__");
+  int32_t self = broker.self().node_id;
+  for (int32_t i = 0; i < n; ++i) {
+    MetadataResponse::MetadataResponsePartition p;
+    p.partition_index = i;
+    p.leader_id = self;
+    p.leader_epoch = broker.partitions().get(name, i)->leader_epoch();
+    p.replica_nodes = {self};
+    p.isr_nodes = {self};
+    t.partitions.push_back(std::move(p));
+  }
+  return t;
+}
+
+}  // namespace
+
+SLUICE_HANDLER(Metadata) {
+  MetadataResponse resp;
+  const auto& self = broker.self();
+  resp.brokers.push_back({self.node_id, self.host, self.port, std::nullopt});
+  resp.cluster_id = broker.metadata().cluster_id();
+  resp.controller_id = self.node_id;
+  // v0: an empty list means every topic; v1+: null means every topic.
+  bool all = !req.topics || (ctx.api_version == 0 && req.topics->empty());
+  if (all) {
+    for (const auto& t : broker.metadata().topics()) resp.topics.push_back(describe_topic(broker, t.name));
+    return respond(std::move(resp));
+  }
+  bool may_create = broker.config().get_bool("auto.create.topics.enable") &&
+                    (ctx.api_version < 4 || req.allow_auto_topic_creation);
+  for (const auto& rt : *req.topics) {
+    if (!valid_topic_name(rt.name)) {
+      MetadataResponse::MetadataResponseTopic t;
+      t.name = rt.name;
+      t.error_code = to_wire(ErrorCode::invalid_topic_exception);
+      resp.topics.push_back(std::move(t));
+      continue;
+    }
+    if (broker.partitions().partition_count(rt.name) < 0 && may_create) {
+      ErrorCode e = auto_create_topic(broker, rt.name);
+      if (e != ErrorCode::none && e != ErrorCode::topic_already_exists) {
+        MetadataResponse::MetadataResponseTopic t;
+        t.name = rt.name;
+        t.error_code = to_wire(e);
+        resp.topics.push_back(std::move(t));
+        continue;
+      }
+    }
+    resp.topics.push_back(describe_topic(broker, rt.name));
+  }
+  respond(std::move(resp));
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,61 @@
+#pragma once
+// The request side of a node: takes one request frame, decodes it with the generic codec, runs
+// the handler of its API and hands back the encoded response. Connections, framing and
+// ordering live in the server library; partitions in the PartitionManager.
+#include <asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sluice/broker/config.h"
+#include "sluice/broker/partition_manager.h"
+#include "sluice/cluster/metadata_store.h"
+
+namespace sluice::broker {
+
+struct NodeInfo {
+  int32_t node_id = 0;
+  std::string host;
+  int32_t port = 0;
+};
+
+// What the connection does with a request's outcome.
+struct Reply {
+  enum class Kind { send, none, close } kind = Kind::none;
+  std::string frame;  // response header + body, without the length prefix
+};
+
+struct ApiRange {
+  int16_t key, min, max;
+};
+
+class Broker {
+ public:
+  using Respond = std::function<void(Reply)>;
+
+  Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
+         cluster::MetadataStore& metadata, PartitionManager& partitions);
+
+  // `frame` is one request without its length prefix. respond is called exactly once, on the
+  // event loop thread, possibly later (produce waits for fsync, fetch for data).
+  void handle(std::vector<uint8_t> frame, Respond respond);
+
+  // The APIs and versions this node answers, as advertised by ApiVersions.
+  const std::vector<ApiRange>& supported_apis() const;
+
+  asio::io_context& io() { return io_; }
+  const ConfigSet& config() const { return config_; }
+  const NodeInfo& self() const { return self_; }
+  cluster::MetadataStore& metadata() { return metadata_; }
+  PartitionManager& partitions() { return partitions_; }
+
+ private:
+  asio::io_context& io_;
+  const ConfigSet& config_;
+  NodeInfo self_;
+  cluster::MetadataStore& metadata_;
+  PartitionManager& partitions_;
+};
+
+}  // namespace sluice::broker

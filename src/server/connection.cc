@@ -1,0 +1,112 @@
+#include "connection.h"
+
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "sluice/protocol/endian.h"
+
+namespace sluice::server {
+
+Connection::Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Server& server,
+                       const ServerLimits& limits)
+    : socket_(std::move(socket)), broker_(broker), server_(server), limits_(limits) {
+  std::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+void Connection::start() { read_header(); }
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  server_.on_closed(this);
+}
+
+bool Connection::can_read() const {
+  return !closed_ && !reading_ && slots_.size() < static_cast<size_t>(limits_.max_queued_requests);
+}
+
+void Connection::read_header() {
+  if (!can_read()) return;
+  reading_ = true;
+  asio::async_read(socket_, asio::buffer(size_buf_),
+                   [self = shared_from_this()](std::error_code ec, size_t) {
+                     self->reading_ = false;
+                     if (ec || self->closed_) return self->close();
+                     int32_t size = protocol::load_be<int32_t>(self->size_buf_);
+                     // The cap is checked before a byte of the body is read or allocated.
+                     if (size < 8 || size > self->limits_.max_request_bytes) {
+                       spdlog::debug("closing connection: request size {}", size);
+                       return self->close();
+                     }
+                     self->read_body(size);
+                   });
+}
+
+void Connection::read_body(int32_t size) {
+  reading_ = true;
+  body_.resize(static_cast<size_t>(size));
+  asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](std::error_code ec, size_t) {
+    self->reading_ = false;
+    if (ec || self->closed_) return self->close();
+    uint64_t seq = self->next_seq_++;
+    self->slots_.emplace_back();
+    std::vector<uint8_t> frame = std::move(self->body_);
+    self->body_ = {};
+    self->broker_.handle(std::move(frame), [self, seq](broker::Reply reply) {
+      self->complete(seq, std::move(reply));
+    });
+    self->read_header();
+  });
+}
+
+void Connection::complete(uint64_t seq, broker::Reply reply) {
+  if (closed_) return;
+  Slot& s = slots_[static_cast<size_t>(seq - first_seq_)];
+  s.ready = true;
+  s.reply = std::move(reply);
+  write_ready();
+}
+
+void Connection::write_ready() {
+  if (writing_ || closed_) return;
+  out_.clear();
+  out_frames_ = 0;
+  for (auto& s : slots_) {
+    if (!s.ready) break;
+    if (s.reply.kind == broker::Reply::Kind::close) break;
+    ++out_frames_;
+    if (s.reply.kind == broker::Reply::Kind::none) continue;
+    uint8_t len[4];
+    protocol::store_be(len, static_cast<int32_t>(s.reply.frame.size()));
+    out_.append(reinterpret_cast<const char*>(len), 4);
+    out_ += s.reply.frame;
+    s.reply.frame = {};
+  }
+  if (out_frames_ == 0) {
+    // Everything before a close has been written: now close.
+    if (!slots_.empty() && slots_.front().ready) close();
+    return;
+  }
+  if (out_.empty()) {
+    slots_.erase(slots_.begin(), slots_.begin() + static_cast<long>(out_frames_));
+    first_seq_ += out_frames_;
+    read_header();
+    return write_ready();
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, size_t) {
+    self->writing_ = false;
+    if (ec || self->closed_) return self->close();
+    self->slots_.erase(self->slots_.begin(), self->slots_.begin() + static_cast<long>(self->out_frames_));
+    self->first_seq_ += self->out_frames_;
+    self->read_header();  // resumes reading if it had paused for backpressure
+    self->write_ready();
+  });
+}
+
+}  // namespace sluice::server

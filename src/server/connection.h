@@ -1,0 +1,49 @@
+#pragma once
+#include <asio/ip/tcp.hpp>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "sluice/broker/broker.h"
+#include "sluice/server/server.h"
+
+namespace sluice::server {
+
+// One client connection. Requests are read and dispatched as they arrive (pipelining); each gets
+// a slot in `slots_`, and responses leave strictly in slot order, as Kafka clients require.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Server& server,
+             const ServerLimits& limits);
+  void start();
+  void close();
+
+ private:
+  struct Slot {
+    bool ready = false;
+    broker::Reply reply;
+  };
+
+  void read_header();
+  void read_body(int32_t size);
+  void complete(uint64_t seq, broker::Reply reply);
+  void write_ready();
+  bool can_read() const;
+
+  asio::ip::tcp::socket socket_;
+  broker::Broker& broker_;
+  Server& server_;
+  const ServerLimits& limits_;
+  uint8_t size_buf_[4];
+  std::vector<uint8_t> body_;
+  std::deque<Slot> slots_;
+  uint64_t first_seq_ = 0;  // sequence number of slots_.front()
+  uint64_t next_seq_ = 0;
+  std::string out_;
+  size_t out_frames_ = 0;  // slots covered by the write in flight
+  bool writing_ = false;
+  bool reading_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,164 @@
+#pragma once
+// The append-only log of one partition: a directory of segments "<20-digit base offset>.log",
+// each with a sparse ".index" (relative offset -> file position) and ".timeindex"
+// (timestamp -> relative offset). Knows nothing of the network or of topics.
+//
+// Threading: a PartitionLog is owned by one thread, which makes every call except
+// FlushTicket::sync(), which the flusher thread runs.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sluice::storage {
+
+struct LogConfig {
+  int64_t segment_bytes = 1LL << 30;              // log.segment.bytes / segment.bytes
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;    // log.roll.ms / segment.ms
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // log.retention.ms / retention.ms; -1 = forever
+  int64_t retention_bytes = -1;                   // log.retention.bytes; -1 = unlimited
+  int32_t index_interval_bytes = 4096;            // log.index.interval.bytes
+  int32_t segment_index_bytes = 10 * 1024 * 1024; // log.index.size.max.bytes: roll when full
+};
+
+enum class StorageErrc {
+  ok,
+  io_error,             // a read, write or sync failed; the log is now offline
+  offline,              // an earlier I/O error made the log refuse reads and writes
+  offset_out_of_range,  // below the log start offset or above the log end offset
+  corrupt,              // a stored batch failed validation when read back
+  invalid_argument,
+};
+
+const char* to_string(StorageErrc e);
+
+// A file whose bytes stay readable while any holder keeps it, even after the segment is
+// deleted by retention (the unlinked inode lives on).
+class SegmentFile {
+ public:
+  explicit SegmentFile(int fd) : fd_(fd) {}
+  ~SegmentFile();
+  SegmentFile(const SegmentFile&) = delete;
+  SegmentFile& operator=(const SegmentFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Bytes of whole batches in one segment file: what a fetch sends (by pread or sendfile).
+struct LogSlice {
+  std::shared_ptr<SegmentFile> file;
+  uint64_t position = 0;
+  uint32_t size = 0;
+  // Appends the slice's bytes to out; false on a short or failed read.
+  bool read_into(std::string& out) const;
+};
+
+struct AppendInfo {
+  int64_t base_offset = 0;  // offset given to the first record
+  int64_t last_offset = 0;  // offset of the last record
+  int64_t log_append_time = -1;
+};
+
+struct ReadResult {
+  LogSlice slice;            // empty (size 0) when nothing is at or after the offset below max_offset
+  int64_t first_offset = 0;  // base offset of the first batch in the slice
+};
+
+struct TimestampOffset {
+  int64_t timestamp = -1;
+  int64_t offset = -1;
+};
+
+// Files with appended bytes not yet known durable, and the log end offset they cover.
+// sync() runs fdatasync on each; the owner then calls PartitionLog::mark_flushed(end_offset).
+struct FlushTicket {
+  std::vector<std::shared_ptr<SegmentFile>> files;
+  int64_t end_offset = 0;  // exclusive: every offset below is durable once sync() succeeds
+  bool sync() const;
+};
+
+struct RecoveryReport {
+  int segments = 0;
+  int64_t truncated_bytes = 0;  // torn or corrupt tail cut off
+  int indexes_rebuilt = 0;
+  bool clean_shutdown = false;
+};
+
+template <typename T>
+struct StorageResult {
+  StorageErrc error = StorageErrc::ok;
+  T value{};
+  bool ok() const { return error == StorageErrc::ok; }
+};
+
+class PartitionLog {
+ public:
+  // Opens (creating if absent) the log in dir and recovers it: if the previous run did not
+  // close cleanly, every batch after the recovery point is validated (length, magic, CRC) and a
+  // torn or corrupt tail is truncated; missing or damaged indexes are rebuilt.
+  // Throws std::runtime_error when dir cannot be used (start-up failure).
+  static std::unique_ptr<PartitionLog> open(const std::filesystem::path& dir, const LogConfig& cfg,
+                                            RecoveryReport* report = nullptr);
+  ~PartitionLog();  // does not close cleanly; call close()
+
+  // Appends one or more already validated v2 batches laid end to end. Rewrites each batch's
+  // baseOffset (consecutive from the log end) and partitionLeaderEpoch in place; with
+  // log_append_time set, stamps every batch LogAppendTime = now_ms (recomputing its CRC).
+  // Rolls a new segment first when the active one is full (bytes, index) or older than
+  // segment_ms.
+  StorageResult<AppendInfo> append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
+                                   bool log_append_time);
+
+  // Whole batches from the one containing `offset`, at most max_bytes, but always at least one
+  // batch if any is below max_offset (exclusive, e.g. the high watermark), never a batch whose
+  // base offset is at or above max_offset.
+  StorageResult<ReadResult> read(int64_t offset, int32_t max_bytes, int64_t max_offset) const;
+
+  // The first offset whose batch maxTimestamp >= ts, with that timestamp (ListOffsets by time);
+  // nullopt when none.
+  std::optional<TimestampOffset> offset_for_timestamp(int64_t ts) const;
+  // The offset and value of the largest timestamp (ListOffsets -3).
+  TimestampOffset max_timestamp() const;
+
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  int64_t recovery_point() const;  // every offset below is fsynced
+  int64_t size_bytes() const;
+  bool offline() const;
+
+  // Group commit: what is appended but not yet durable (empty files when nothing is).
+  FlushTicket prepare_flush();
+  // After the ticket's sync(): ok advances the recovery point; !ok takes the log offline.
+  void mark_flushed(int64_t end_offset, bool ok);
+
+  // DeleteRecords: moves the log start offset up (persisted) and deletes segments wholly below.
+  StorageErrc advance_log_start_offset(int64_t offset);
+  // Retention by time (segment's largest timestamp older than now - retention_ms) and by size;
+  // never deletes the active segment. Returns the number of segments deleted.
+  int enforce_retention(int64_t now_ms);
+  // Removes every offset >= offset (replica truncation).
+  StorageErrc truncate_to(int64_t offset);
+
+  // Leader epochs: the first offset of each epoch, checkpointed in "leader-epoch-checkpoint".
+  void assign_epoch(int32_t epoch, int64_t start_offset);
+  int32_t latest_epoch() const;  // -1 if none
+
+  void update_config(const LogConfig& cfg);
+  // Flushes everything, writes checkpoints and a clean-shutdown marker.
+  void close();
+  // Closes and deletes the directory.
+  void remove();
+
+  struct Impl;
+
+ private:
+  explicit PartitionLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::storage
