@@ -11,9 +11,11 @@ Partition::Partition(TopicPartition tp, std::unique_ptr<storage::PartitionLog> l
   if (log_->latest_epoch() < 0) log_->assign_epoch(leader_epoch_, log_->log_end_offset());
 }
 
+// Waiting fetches are not woken: they would look the partition up again while it is being
+// destroyed; their timers answer them instead.
 Partition::~Partition() {
-  for (auto& [_, cb] : durable_waiters_) cb(ErrorCode::not_leader_or_follower);
-  notify_listeners();
+  auto waiters = std::move(durable_waiters_);
+  for (auto& [_, cb] : waiters) cb(ErrorCode::not_leader_or_follower);
 }
 
 storage::StorageResult<storage::AppendInfo> Partition::append(std::span<uint8_t> batches,

@@ -50,6 +50,12 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& t
   if (!report.clean_shutdown && (report.truncated_bytes > 0 || report.indexes_rebuilt > 0))
     spdlog::warn("recovered {}: truncated {} bytes, rebuilt {} indexes", tp.dir_name(),
                  report.truncated_bytes, report.indexes_rebuilt);
+  // What recovery validated after the last recovery point survived the crash in the page cache:
+  // sync it now so the high watermark (the recovery point) covers it before anyone reads.
+  if (log->recovery_point() < log->log_end_offset()) {
+    auto ticket = log->prepare_flush();
+    log->mark_flushed(ticket.end_offset, ticket.sync());
+  }
   return std::make_shared<Partition>(tp, std::move(log), flush_on_append_);
 }
 
@@ -71,9 +77,10 @@ void PartitionManager::stop() {
   retention_timer_.cancel();
   flush_timer_.cancel();
   flusher_.reset();  // drains pending rounds; their callbacks post to a loop that may be gone
-  for (auto& [_, st] : topics_)
-    for (auto& p : st.partitions) p->log().close();
+  auto topics = std::move(topics_);
   topics_.clear();
+  for (auto& [_, st] : topics)
+    for (auto& p : st.partitions) p->log().close();
 }
 
 std::shared_ptr<Partition> PartitionManager::get(const std::string& topic, int32_t partition) const {

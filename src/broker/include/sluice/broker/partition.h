@@ -49,7 +49,7 @@ class Partition {
   // The flusher finished a ticket covering offsets below `end`.
   void on_flushed(int64_t end, bool ok);
 
-  // One-shot: called the next time the high watermark advances (or the partition goes away).
+  // One-shot: called the next time the high watermark advances.
   void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
 
   bool flush_in_flight = false;  // owned by PartitionManager's group commit

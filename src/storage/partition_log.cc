@@ -1,0 +1,312 @@
+// PartitionLog operations on an open log; opening and recovery are in log_loader.cc.
+#include "sluice/storage/partition_log.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <system_error>
+
+#include "checkpoint_file.h"
+#include "file_util.h"
+#include "partition_log_impl.h"
+
+namespace sluice::storage {
+
+using protocol::BatchHeader;
+
+StorageErrc PartitionLog::Impl::roll() {
+  active().seal();
+  const int64_t base = log_end();
+  std::string err;
+  auto seg = Segment::create(dir, base, &err);
+  if (!seg) return fail();
+  seg->set_index_interval(cfg.index_interval_bytes);
+  segments.emplace(base, std::move(seg));
+  dir_dirty = true;
+  // Bounds the rescan after a crash to about the last two segments. Best effort: a stale
+  // checkpoint only makes recovery validate more.
+  (void)write_offset_checkpoint(dir / kRecoveryPointFile, recovery_point);
+  return StorageErrc::ok;
+}
+
+void PartitionLog::Impl::drop_oldest_segment() {
+  auto it = segments.begin();
+  it->second->remove_files();
+  segments.erase(it);
+}
+
+PartitionLog::PartitionLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PartitionLog::~PartitionLog() = default;
+
+StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epoch,
+                                               int64_t now_ms, bool log_append_time) {
+  Impl& d = *impl_;
+  if (d.offline) return {StorageErrc::offline, {}};
+  if (batches.empty()) return {StorageErrc::invalid_argument, {}};
+
+  // The batches were validated by the caller; check only the framing this code relies on.
+  int64_t records = 0;
+  for (size_t p = 0; p < batches.size();) {
+    auto h = protocol::read_batch_header(batches.subspan(p));
+    if (!h || h->magic != 2 || h->last_offset_delta < 0 ||
+        h->batch_length <
+            static_cast<int32_t>(protocol::kBatchHeaderSize - protocol::kBatchLogOverhead) ||
+        h->total_size() > batches.size() - p)
+      return {StorageErrc::invalid_argument, {}};
+    records += static_cast<int64_t>(h->last_offset_delta) + 1;
+    p += h->total_size();
+  }
+
+  Segment* seg = &d.active();
+  const bool too_old =
+      seg->first_append_ms() && now_ms - *seg->first_append_ms() >= d.cfg.segment_ms;
+  const bool too_big = static_cast<int64_t>(seg->size() + batches.size()) > d.cfg.segment_bytes;
+  if (!seg->empty() &&
+      (too_big || too_old || !seg->can_hold(batches.size(), records, d.cfg.segment_index_bytes))) {
+    if (StorageErrc e = d.roll(); e != StorageErrc::ok) return {e, {}};
+    seg = &d.active();
+  }
+  if (!seg->can_hold(batches.size(), records, d.cfg.segment_index_bytes))
+    return {StorageErrc::invalid_argument, {}};  // larger than any segment can be
+
+  const int64_t base = d.log_end();
+  // Epoch first: if its checkpoint cannot be written nothing has been appended yet.
+  if (leader_epoch >= 0 && !d.epochs.assign(leader_epoch, base)) return {d.fail(), {}};
+
+  int64_t next = base;
+  for (size_t p = 0; p < batches.size();) {
+    uint8_t* b = batches.data() + p;
+    BatchHeader h = *protocol::read_batch_header(batches.subspan(p));
+    protocol::set_base_offset(b, next);
+    protocol::set_partition_leader_epoch(b, leader_epoch);
+    if (log_append_time) protocol::set_log_append_time(batches.subspan(p, h.total_size()), now_ms);
+    next += static_cast<int64_t>(h.last_offset_delta) + 1;
+    p += h.total_size();
+  }
+  if (!seg->append(batches, d.cfg.index_interval_bytes)) return {d.fail(), {}};
+  seg->note_append_time(now_ms);
+  return {StorageErrc::ok, AppendInfo{base, next - 1, log_append_time ? now_ms : -1}};
+}
+
+StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
+                                             int64_t max_offset) const {
+  Impl& d = *impl_;
+  if (d.offline) return {StorageErrc::offline, {}};
+  if (offset < d.log_start || offset > d.log_end()) return {StorageErrc::offset_out_of_range, {}};
+  ReadResult r;
+  r.first_offset = offset;
+  auto it = std::prev(d.segments.upper_bound(offset));
+  const uint64_t budget = static_cast<uint64_t>(std::max(max_bytes, 0));
+  // Only one segment per read (as Kafka): if offset is past the end of a sealed segment, the
+  // batch holding it is at the start of the next one.
+  for (; it != d.segments.end(); ++it) {
+    const Segment& seg = *it->second;
+    uint64_t pos;
+    BatchHeader h;
+    StorageErrc e = seg.locate(offset, &pos, &h);
+    if (e == StorageErrc::io_error) return {d.fail(), {}};
+    if (e != StorageErrc::ok) return {e, {}};
+    if (pos == seg.size()) continue;
+    if (h.base_offset >= max_offset) return {StorageErrc::ok, r};
+    r.first_offset = h.base_offset;
+    uint64_t end = pos + h.total_size();  // the first batch goes out whatever max_bytes says
+    while (end < seg.size()) {
+      BatchHeader next;
+      e = seg.header_at(end, &next);
+      if (e == StorageErrc::io_error) return {d.fail(), {}};
+      if (e != StorageErrc::ok) return {e, {}};
+      if (next.base_offset >= max_offset || end - pos + next.total_size() > budget) break;
+      end += next.total_size();
+    }
+    r.slice = LogSlice{seg.file(), pos, static_cast<uint32_t>(end - pos)};
+    return {StorageErrc::ok, r};
+  }
+  return {StorageErrc::ok, r};
+}
+
+// Kafka answers with the offset of the first *record* whose timestamp >= ts; this version answers
+// with the base offset of the first *batch* whose maxTimestamp >= ts (the batch holding that
+// record), so a consumer seeking there may first see a few older records of the same batch.
+std::optional<TimestampOffset> PartitionLog::offset_for_timestamp(int64_t ts) const {
+  const Impl& d = *impl_;
+  if (d.offline) return std::nullopt;
+  for (const auto& [base, seg] : d.segments) {
+    if (seg->next_offset() <= d.log_start || seg->max_timestamp().timestamp < ts) continue;
+    if (auto found = seg->find_timestamp(ts)) {
+      found->offset = std::max(found->offset, d.log_start);
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// As for offset_for_timestamp, the offset is that of the batch holding the largest timestamp.
+TimestampOffset PartitionLog::max_timestamp() const {
+  const Impl& d = *impl_;
+  TimestampOffset best;
+  for (const auto& [base, seg] : d.segments) {
+    TimestampOffset t = seg->max_timestamp();
+    if (t.offset >= 0 && t.timestamp > best.timestamp) best = t;
+  }
+  if (best.offset >= 0) best.offset = std::max(best.offset, d.log_start);
+  return best;
+}
+
+int64_t PartitionLog::log_start_offset() const { return impl_->log_start; }
+int64_t PartitionLog::log_end_offset() const { return impl_->log_end(); }
+int64_t PartitionLog::recovery_point() const { return impl_->recovery_point; }
+bool PartitionLog::offline() const { return impl_->offline; }
+
+int64_t PartitionLog::size_bytes() const {
+  int64_t n = 0;
+  for (const auto& [base, seg] : impl_->segments) n += static_cast<int64_t>(seg->size());
+  return n;
+}
+
+FlushTicket PartitionLog::prepare_flush() {
+  Impl& d = *impl_;
+  FlushTicket t;
+  if (d.offline) {
+    // Promise nothing new: a caller that marks this ticket flushed gains nothing.
+    t.end_offset = d.recovery_point;
+    return t;
+  }
+  t.end_offset = d.log_end();
+  // Every segment holding offsets at or above the recovery point: normally just the active one,
+  // plus one just rolled, or all those validated (but not synced) by recovery.
+  auto it = d.segments.upper_bound(d.recovery_point);
+  if (it != d.segments.begin()) --it;
+  for (; it != d.segments.end(); ++it) {
+    if (it->second->next_offset() > d.recovery_point && !it->second->empty())
+      t.files.push_back(it->second->file());
+  }
+  if (d.dir_dirty) {
+    t.files.push_back(d.dir_file);
+    d.dir_dirty = false;
+  }
+  return t;
+}
+
+void PartitionLog::mark_flushed(int64_t end_offset, bool ok) {
+  Impl& d = *impl_;
+  if (!ok) {
+    d.offline = true;
+    return;
+  }
+  if (d.offline) return;
+  d.recovery_point = std::max(d.recovery_point, std::min(end_offset, d.log_end()));
+}
+
+StorageErrc PartitionLog::advance_log_start_offset(int64_t offset) {
+  Impl& d = *impl_;
+  if (d.offline) return StorageErrc::offline;
+  if (offset > d.log_end()) return StorageErrc::offset_out_of_range;
+  if (offset <= d.log_start) return StorageErrc::ok;
+  // Checkpoint before deleting: a crash in between leaves files below the start, which the next
+  // open deletes, never a start offset pointing at missing data.
+  if (!write_offset_checkpoint(d.dir / kLogStartFile, offset)) return d.fail();
+  d.log_start = offset;
+  if (!d.epochs.truncate_from_start(offset)) return d.fail();
+  while (d.segments.size() > 1 && std::next(d.segments.begin())->first <= offset)
+    d.drop_oldest_segment();
+  return StorageErrc::ok;
+}
+
+int PartitionLog::enforce_retention(int64_t now_ms) {
+  Impl& d = *impl_;
+  if (d.offline) return 0;
+  int64_t total = size_bytes();
+  size_t victims = 0;
+  for (auto it = d.segments.begin(); std::next(it) != d.segments.end(); ++it) {
+    const Segment& seg = *it->second;
+    const bool expired =
+        d.cfg.retention_ms >= 0 && seg.retention_timestamp() < now_ms - d.cfg.retention_ms;
+    const bool oversize = d.cfg.retention_bytes >= 0 &&
+                          total - static_cast<int64_t>(seg.size()) >= d.cfg.retention_bytes;
+    if (!expired && !oversize) break;
+    total -= static_cast<int64_t>(seg.size());
+    ++victims;
+  }
+  if (victims == 0) return 0;
+  const int64_t new_start = std::max(
+      d.log_start, std::next(d.segments.begin(), static_cast<std::ptrdiff_t>(victims))->first);
+  if (new_start > d.log_start) {
+    if (!write_offset_checkpoint(d.dir / kLogStartFile, new_start)) {
+      d.fail();
+      return 0;
+    }
+    d.log_start = new_start;
+    if (!d.epochs.truncate_from_start(new_start)) d.fail();
+  }
+  for (size_t i = 0; i < victims; ++i) d.drop_oldest_segment();
+  return static_cast<int>(victims);
+}
+
+StorageErrc PartitionLog::truncate_to(int64_t offset) {
+  Impl& d = *impl_;
+  if (d.offline) return StorageErrc::offline;
+  if (offset < d.log_start) return StorageErrc::offset_out_of_range;
+  if (offset >= d.log_end()) return StorageErrc::ok;
+  bool dropped = false;
+  while (d.segments.size() > 1 && d.segments.rbegin()->first >= offset) {
+    auto last = std::prev(d.segments.end());
+    last->second->remove_files();
+    d.segments.erase(last);
+    dropped = true;
+  }
+  Segment& seg = d.active();
+  if (!seg.truncate_to(offset)) return d.fail();
+  // Make the cut durable now: replicas rely on a truncation not coming undone.
+  if (::fdatasync(seg.file()->fd()) != 0) return d.fail();
+  if (dropped && !fsync_dir(d.dir)) return d.fail();
+  const int64_t end = d.log_end();
+  d.recovery_point = std::min(d.recovery_point, end);
+  if (d.log_start > end) {
+    // The cut fell at the start of a batch that straddles the log start offset.
+    if (!write_offset_checkpoint(d.dir / kLogStartFile, end)) return d.fail();
+    d.log_start = end;
+  }
+  if (!d.epochs.truncate_from_end(end)) return d.fail();
+  return StorageErrc::ok;
+}
+
+void PartitionLog::assign_epoch(int32_t epoch, int64_t start_offset) {
+  Impl& d = *impl_;
+  if (d.offline) return;
+  if (!d.epochs.assign(epoch, start_offset)) d.fail();
+}
+
+int32_t PartitionLog::latest_epoch() const { return impl_->epochs.latest_epoch(); }
+
+void PartitionLog::update_config(const LogConfig& cfg) {
+  impl_->cfg = cfg;
+  for (auto& [base, seg] : impl_->segments) seg->set_index_interval(cfg.index_interval_bytes);
+}
+
+void PartitionLog::close() {
+  Impl& d = *impl_;
+  if (d.closed) return;
+  d.closed = true;
+  if (d.offline) return;
+  FlushTicket t = prepare_flush();
+  bool ok = t.sync();
+  if (ok) d.recovery_point = d.log_end();
+  d.active().seal();
+  for (auto& [base, seg] : d.segments) seg->repair_index_files();
+  ok = ok && write_offset_checkpoint(d.dir / kRecoveryPointFile, d.recovery_point);
+  ok = ok && write_offset_checkpoint(d.dir / kLogStartFile, d.log_start);
+  ok = ok && d.epochs.flush();
+  // The marker vouches for everything above: write it last, and only if all of that succeeded.
+  ok = ok && write_file_atomically(d.dir / kCleanShutdownFile, "");
+  d.offline = true;  // closed: every later call is refused
+}
+
+void PartitionLog::remove() {
+  close();
+  impl_->offline = true;
+  std::error_code ec;
+  std::filesystem::remove_all(impl_->dir, ec);
+}
+
+}  // namespace sluice::storage
