@@ -100,8 +100,10 @@ SLUICE_HANDLER(Produce) {
       pr.base_offset = r.value.base_offset;
       pr.log_append_time_ms = r.value.log_append_time;
       pr.log_start_offset = partition->log_start_offset();
-      if (req.acks == 0 || !pm.flush_on_append()) continue;
+      if (!pm.flush_on_append()) continue;
+      // Even unacknowledged appends must become durable: the high watermark only moves by flush.
       pm.schedule_flush(partition);
+      if (req.acks == 0) continue;
       ++pending->outstanding;
       // The response vectors were reserved above, so this element stays put.
       partition->wait_durable(r.value.last_offset + 1, [pending, &pr](ErrorCode e) {

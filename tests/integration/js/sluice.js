@@ -1,0 +1,131 @@
+// Drives kafkajs against a sluiced broker. Usage: node sluice.js '<json>'
+//   json = {"broker": "127.0.0.1:PORT", "steps": [{"op": "...", ...}, ...]}
+// Runs the steps in order with one admin client and one producer, and prints one JSON line:
+//   {"results": [{"ok": <result>} | {"error": {...}}, ...]}
+// Nothing else is written to stdout; kafkajs logs (errors only) go to stderr.
+'use strict'
+
+const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes, Partitioners } = require('kafkajs')
+
+const HARD_TIMEOUT_MS = 45000
+const timer = setTimeout(() => {
+  process.stdout.write(JSON.stringify({ fatal: `timed out after ${HARD_TIMEOUT_MS} ms` }) + '\n')
+  process.exit(3)
+}, HARD_TIMEOUT_MS)
+
+const spec = JSON.parse(process.argv[2])
+
+const kafka = new Kafka({
+  clientId: 'sluice-it-kafkajs',
+  brokers: [spec.broker],
+  connectionTimeout: 3000,
+  requestTimeout: 10000,
+  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  logLevel: logLevel.ERROR,
+  logCreator: () => ({ namespace, level, log }) => {
+    process.stderr.write(`[kafkajs ${namespace}] ${log.message} ${JSON.stringify(log)}\n`)
+  },
+})
+
+function describeError (e) {
+  const out = { name: e.name, type: e.type, code: e.code, message: e.message, retriable: e.retriable }
+  if (e.originalError) out.cause = describeError(e.originalError)
+  if (e.cause && e.cause instanceof Error) out.cause = describeError(e.cause)
+  if (Array.isArray(e.errors)) out.errors = e.errors.map(describeError)
+  if (Array.isArray(e.partitions)) {
+    out.partitions = e.partitions.map(p => ({ partition: p.partition, error: p.error && describeError(p.error) }))
+  }
+  return out
+}
+
+async function main () {
+  const admin = kafka.admin()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await admin.connect()
+  let producerConnected = false
+  const results = []
+
+  const ops = {
+    create: async s => admin.createTopics({
+      topics: [{
+        topic: s.topic,
+        numPartitions: s.partitions || 1,
+        replicationFactor: 1,
+        configEntries: Object.entries(s.configs || {}).map(([name, value]) => ({ name, value })),
+      }],
+      waitForLeaders: true,
+      timeout: 10000,
+    }),
+    list: async () => (await admin.listTopics()).sort(),
+    metadata: async s => admin.fetchTopicMetadata({ topics: s.topics }),
+    cluster: async () => admin.describeCluster(),
+    produce: async s => {
+      if (!producerConnected) { await producer.connect(); producerConnected = true }
+      return producer.send({
+        topic: s.topic,
+        acks: s.acks === undefined ? -1 : s.acks,
+        compression: s.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: s.messages.map(m => ({
+          key: m.key === undefined ? null : m.key,
+          value: m.value,
+          partition: m.partition,
+          headers: m.headers,
+          timestamp: m.timestamp === undefined ? undefined : String(m.timestamp),
+        })),
+      })
+    },
+    offsets: async s => admin.fetchTopicOffsets(s.topic),
+    offsetsByTimestamp: async s => admin.fetchTopicOffsetsByTimestamp(s.topic, s.timestamp),
+    deleteRecords: async s => {
+      await admin.fetchTopicMetadata({ topics: [s.topic] }) // leaders must be known
+      return admin.deleteTopicRecords({ topic: s.topic, partitions: s.partitions })
+    },
+    describeConfigs: async s => {
+      const res = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: s.topic }],
+        includeSynonyms: false,
+      })
+      const r = res.resources[0]
+      const configs = {}
+      for (const e of r.configEntries) configs[e.configName] = { value: e.configValue, isDefault: e.isDefault }
+      return { errorCode: r.errorCode, configs }
+    },
+    alterConfigs: async s => admin.alterConfigs({
+      validateOnly: false,
+      resources: [{
+        type: ConfigResourceTypes.TOPIC,
+        name: s.topic,
+        configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+      }],
+    }),
+    createPartitions: async s => admin.createPartitions({
+      topicPartitions: [{ topic: s.topic, count: s.count }],
+      timeout: 10000,
+    }),
+    deleteTopics: async s => admin.deleteTopics({ topics: s.topics, timeout: 10000 }),
+  }
+
+  for (const step of spec.steps) {
+    try {
+      const fn = ops[step.op]
+      if (!fn) throw new Error(`unknown op ${step.op}`)
+      const value = await fn(step)
+      results.push({ ok: value === undefined ? null : value })
+    } catch (e) {
+      results.push({ error: describeError(e) })
+    }
+  }
+  if (producerConnected) await producer.disconnect()
+  await admin.disconnect()
+  return results
+}
+
+main().then(results => {
+  clearTimeout(timer)
+  process.stdout.write(JSON.stringify({ results }) + '\n')
+  process.exit(0)
+}, e => {
+  clearTimeout(timer)
+  process.stdout.write(JSON.stringify({ fatal: describeError(e) }) + '\n')
+  process.exit(4)
+})

@@ -1,0 +1,126 @@
+"""Hand-encoded requests for behaviour that no installed client exercises directly."""
+import kafka_wire as w
+from sluice_helpers import create_topic, produce_ok
+
+
+def metadata_v0(port, topics):
+    r = w.roundtrip(port, 3, 0, w.array([w.string(t) for t in topics]))
+    brokers = r.array(lambda r: (r.i32(), r.string(), r.i32()))
+    ts = r.array(lambda r: (r.i16(), r.string(), r.array(
+        lambda r: (r.i16(), r.i32(), r.i32(), r.array(Reader_i32), r.array(Reader_i32)))))
+    assert r.remaining() == 0
+    return brokers, {name: (err, parts) for err, name, parts in ts}
+
+
+def metadata_v1(port, topics):
+    body = w.i32(-1) if topics is None else w.array([w.string(t) for t in topics])
+    r = w.roundtrip(port, 3, 1, body)
+    brokers = r.array(lambda r: (r.i32(), r.string(), r.i32(), r.string()))
+    controller = r.i32()
+    ts = r.array(lambda r: (r.i16(), r.string(), r.bool(), r.array(
+        lambda r: (r.i16(), r.i32(), r.i32(), r.array(Reader_i32), r.array(Reader_i32)))))
+    assert r.remaining() == 0
+    return brokers, controller, {name: (err, parts) for err, name, _internal, parts in ts}
+
+
+def Reader_i32(r):
+    return r.i32()
+
+
+def test_metadata_v0_empty_list_means_all_topics(broker):
+    a = create_topic(broker.bootstrap, partitions=2)
+    b = create_topic(broker.bootstrap)
+    brokers, topics = metadata_v0(broker.port, [])
+    [(node, host, port)] = brokers
+    assert (host, port) == ("127.0.0.1", broker.port)
+    assert {a, b} <= set(topics)
+    err, parts = topics[a]
+    assert err == 0
+    assert sorted((p[1], p[2], p[3], p[4]) for p in parts) == \
+        [(0, node, [node], [node]), (1, node, [node], [node])]
+
+
+def test_metadata_v1_null_means_all_and_empty_means_none(broker):
+    a = create_topic(broker.bootstrap)
+    _, controller, topics = metadata_v1(broker.port, None)
+    assert a in topics
+    brokers, controller2, topics = metadata_v1(broker.port, [])
+    assert topics == {}
+    assert controller == controller2 == brokers[0][0]
+    _, _, topics = metadata_v1(broker.port, [a, "no-such-topic-xyz"])
+    assert topics[a][0] == 0
+    # v1 has no allow_auto_topic_creation flag; creation follows the broker setting (on)
+    assert topics["no-such-topic-xyz"][0] in (0, 3, 5)
+
+
+def test_describe_cluster_v0(broker):
+    body = w.i8(0) + w.TAGS  # include_cluster_authorized_operations=false
+    r = w.roundtrip(broker.port, 60, 0, body, flexible=True)
+    r.tags()  # response header v1
+    assert r.i32() == 0  # throttle
+    assert r.i16() == 0  # error code
+    r.compact_string()  # error message
+    cluster_id = r.compact_string()
+    controller = r.i32()
+    brokers = r.compact_array(lambda r: (r.i32(), r.compact_string(), r.i32(),
+                                         r.compact_string(), r.tags()))
+    r.i32()  # authorized operations
+    r.tags()
+    assert r.remaining() == 0
+    assert cluster_id
+    [(node, host, port, _rack, _)] = brokers
+    assert (node, host, port) == (controller, "127.0.0.1", broker.port)
+
+
+def test_list_offsets_v1_earliest_latest(broker):
+    t = create_topic(broker.bootstrap)
+    produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"x"}] * 7)
+
+    def query(ts):
+        body = w.i32(-1) + w.array([w.string(t) + w.array([w.i32(0) + w.i64(ts)])])
+        r = w.roundtrip(broker.port, 2, 1, body)
+        [(name, [(idx, err, ts_out, off)])] = r.array(lambda r: (r.string(), r.array(
+            lambda r: (r.i32(), r.i16(), r.i64(), r.i64()))))
+        assert (name, idx, err) == (t, 0, 0)
+        return off
+
+    assert query(-2) == 0
+    assert query(-1) == 7
+
+
+def fetch_v4(port, topic, partition, offset, max_wait_ms, min_bytes=1, timeout=15):
+    body = (w.i32(-1) + w.i32(max_wait_ms) + w.i32(min_bytes) + w.i32(1 << 20) + w.i8(0)
+            + w.array([w.string(topic) + w.array([w.i32(partition) + w.i64(offset)
+                                                   + w.i32(1 << 20)])]))
+    r = w.roundtrip(port, 1, 4, body, timeout=timeout)
+    r.i32()  # throttle
+    [(name, [(idx, err, hw, _lso, _aborted, records)])] = r.array(lambda r: (r.string(), r.array(
+        lambda r: (r.i32(), r.i16(), r.i64(), r.i64(),
+                   r.array(lambda r: (r.i64(), r.i64())), r._take(max(0, r.i32()))))))
+    assert (name, idx) == (topic, partition)
+    return err, hw, records
+
+
+def test_fetch_long_poll_wakes_on_produce(broker):
+    import threading
+    import time
+    t = create_topic(broker.bootstrap)
+    produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"first"}])
+    # nothing new at offset 1: the broker must hold the fetch for max_wait (not spin, not hang)
+    t0 = time.monotonic()
+    err, hw, records = fetch_v4(broker.port, t, 0, 1, 1000)
+    waited = time.monotonic() - t0
+    assert (err, hw, records) == (0, 1, b"")
+    assert 0.8 <= waited < 5, f"empty fetch with max_wait 1000 ms returned after {waited:.2f}s"
+    # data arriving during the wait completes the fetch early
+    timer = threading.Timer(0.5, lambda: produce_ok(broker.bootstrap, t,
+                                                    [{"partition": 0, "value": b"second"}]))
+    timer.start()
+    try:
+        t0 = time.monotonic()
+        err, hw, records = fetch_v4(broker.port, t, 0, 1, 8000)
+        waited = time.monotonic() - t0
+    finally:
+        timer.join()
+    assert err == 0 and hw == 2 and b"second" in records
+    assert waited < 4, f"fetch was not woken by new data (returned after {waited:.2f}s)"
