@@ -8,6 +8,11 @@
 #include "errors.h"
 #include "global_options.h"
 
+namespace sluice::cli {
+// `sluice group ...` (group_commands.cc).
+void add_group_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+}  // namespace sluice::cli
+
 int main(int argc, char** argv) {
   using namespace sluice::cli;
 
@@ -31,6 +36,7 @@ int main(int argc, char** argv) {
   add_topic_commands(app, global, action);
   add_produce_command(app, global, action);
   add_consume_command(app, global, action);
+  add_group_commands(app, global, action);
 
   try {
     app.parse(argc, argv);

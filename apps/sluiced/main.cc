@@ -16,7 +16,9 @@
 #include "sluice/broker/broker.h"
 #include "sluice/broker/config.h"
 #include "sluice/broker/partition_manager.h"
+#include "sluice/broker/consumer_offsets_log.h"
 #include "sluice/cluster/metadata_store.h"
+#include "sluice/group/group_coordinator.h"
 #include "sluice/server/server.h"
 
 namespace {
@@ -106,10 +108,15 @@ int run(int argc, char** argv) {
   limits.max_request_bytes = static_cast<int32_t>(config.get_int("socket.request.max.bytes"));
   limits.max_queued_requests = static_cast<int32_t>(config.get_int("queued.max.requests"));
   limits.max_connections = static_cast<int32_t>(config.get_int("max.connections"));
+  limits.max_connections_per_ip = static_cast<int32_t>(config.get_int("max.connections.per.ip"));
+  limits.max_queued_request_bytes = config.get_int("queued.max.request.bytes");
+  limits.connections_max_idle_ms = config.get_int("connections.max.idle.ms");
 
   // Bind before touching the data dir, so a busy port changes nothing on disk.
   std::unique_ptr<sluice::cluster::MetadataStore> metadata;
   std::unique_ptr<sluice::broker::PartitionManager> partitions;
+  std::unique_ptr<sluice::broker::ConsumerOffsetsLog> offsets_log;
+  std::unique_ptr<sluice::group::GroupCoordinator> groups;
   std::unique_ptr<sluice::broker::Broker> broker;
   std::unique_ptr<sluice::server::Server> server;
   asio::ip::tcp::acceptor probe(io);
@@ -127,10 +134,25 @@ int run(int argc, char** argv) {
     metadata = sluice::cluster::open_local_metadata_store(data_dir);
     partitions = std::make_unique<sluice::broker::PartitionManager>(io, data_dir, config, *metadata);
     partitions->start();
+    offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
+        *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
   } catch (const std::exception& e) {
     throw StartupError(std::string("data dir ") + data_dir + ": " + e.what());
   }
-  broker = std::make_unique<sluice::broker::Broker>(io, config, node, *metadata, *partitions);
+  sluice::group::GroupConfig group_config;
+  group_config.min_session_timeout_ms = static_cast<int32_t>(config.get_int("group.min.session.timeout.ms"));
+  group_config.max_session_timeout_ms = static_cast<int32_t>(config.get_int("group.max.session.timeout.ms"));
+  group_config.initial_rebalance_delay_ms =
+      static_cast<int32_t>(config.get_int("group.initial.rebalance.delay.ms"));
+  group_config.max_size = static_cast<int32_t>(config.get_int("group.max.size"));
+  group_config.offsets_retention_ms = config.get_int("offsets.retention.minutes") * 60 * 1000;
+  group_config.offset_metadata_max_bytes = static_cast<int32_t>(config.get_int("offset.metadata.max.bytes"));
+  groups = std::make_unique<sluice::group::GroupCoordinator>(
+      io, *offsets_log, group_config, [&partitions](const std::string& topic, int32_t p) {
+        return partitions->get(topic, p) != nullptr;
+      });
+  groups->load();
+  broker = std::make_unique<sluice::broker::Broker>(io, config, node, *metadata, *partitions, *groups);
   server = std::make_unique<sluice::server::Server>(io, *broker, limits);
   try {
     server->listen(bind.host, bind.port);
@@ -143,6 +165,7 @@ int run(int argc, char** argv) {
   signals.async_wait([&](std::error_code, int sig) {
     spdlog::info("signal {}: stopping", sig);
     server->stop();
+    groups->stop();
     partitions->stop();
     io.stop();
   });
@@ -152,6 +175,7 @@ int run(int argc, char** argv) {
   std::fflush(stdout);
   io.run();
   server->stop();
+  groups->stop();
   partitions->stop();
   return 0;
 }

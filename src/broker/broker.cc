@@ -60,7 +60,12 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(DeleteTopics),     SLUICE_API(DeleteRecords),
       SLUICE_API(DescribeConfigs),  SLUICE_API(AlterConfigs),
       SLUICE_API(CreatePartitions), SLUICE_API(IncrementalAlterConfigs),
-      SLUICE_API(DescribeCluster),
+      SLUICE_API(DescribeCluster),  SLUICE_API(FindCoordinator),
+      SLUICE_API(JoinGroup),        SLUICE_API(SyncGroup),
+      SLUICE_API(Heartbeat),        SLUICE_API(LeaveGroup),
+      SLUICE_API(OffsetCommit),     SLUICE_API(OffsetFetch),
+      SLUICE_API(DescribeGroups),   SLUICE_API(ListGroups),
+      SLUICE_API(DeleteGroups),     SLUICE_API(OffsetDelete),
   };
   return table;
 }
@@ -74,8 +79,14 @@ const ApiEntry* find_api(int16_t key) {
 }  // namespace
 
 Broker::Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
-               cluster::MetadataStore& metadata, PartitionManager& partitions)
-    : io_(io), config_(config), self_(std::move(self)), metadata_(metadata), partitions_(partitions) {}
+               cluster::MetadataStore& metadata, PartitionManager& partitions,
+               group::GroupCoordinator& groups)
+    : io_(io),
+      config_(config),
+      self_(std::move(self)),
+      metadata_(metadata),
+      partitions_(partitions),
+      groups_(groups) {}
 
 const std::vector<ApiRange>& Broker::supported_apis() const {
   static const std::vector<ApiRange> ranges = [] {
@@ -86,11 +97,11 @@ const std::vector<ApiRange>& Broker::supported_apis() const {
   return ranges;
 }
 
-void Broker::handle(std::vector<uint8_t> frame, Respond respond) {
+void Broker::handle(std::vector<uint8_t> frame, const std::string& client_host, Respond respond) {
   Reader r(std::span(frame.data(), frame.size()));
   protocol::RequestHeader h;
   if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}});
-  RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or("")};
+  RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or(""), client_host};
   const ApiEntry* api = find_api(h.api_key);
   if (!api) {
     spdlog::debug("unknown API key {} from '{}': closing", h.api_key, ctx.client_id);

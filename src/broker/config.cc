@@ -35,6 +35,15 @@ std::vector<ConfigKey> make_broker_keys() {
       {"queued.max.requests", T::int32, "500", 1, 1000000},
       {"max.connections", T::int32, "10000", 1, INT32_MAX},
       {"connections.max.idle.ms", T::int64, "600000", 1},
+      {"offsets.topic.num.partitions", T::int32, "50", 1, 1000},
+      {"offsets.retention.minutes", T::int64, "10080", 1},
+      {"offset.metadata.max.bytes", T::int32, "4096", 0, INT32_MAX},
+      {"group.min.session.timeout.ms", T::int32, "6000", 1, INT32_MAX},
+      {"group.max.session.timeout.ms", T::int32, "1800000", 1, INT32_MAX},
+      {"group.initial.rebalance.delay.ms", T::int32, "3000", 0, INT32_MAX},
+      {"group.max.size", T::int32, "2147483647", 1, INT32_MAX},
+      {"max.connections.per.ip", T::int32, "1000", 1, INT32_MAX},
+      {"queued.max.request.bytes", T::int64, "104857600", 1},
   };
 }
 

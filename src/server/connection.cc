@@ -13,6 +13,9 @@ Connection::Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Ser
     : socket_(std::move(socket)), broker_(broker), server_(server), limits_(limits) {
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  auto peer = socket_.remote_endpoint(ec);
+  // Kafka shows client hosts as "/<address>".
+  if (!ec) client_host_.append("/").append(peer.address().to_string());
 }
 
 void Connection::start() { read_header(); }
@@ -27,7 +30,20 @@ void Connection::close() {
 }
 
 bool Connection::can_read() const {
-  return !closed_ && !reading_ && slots_.size() < static_cast<size_t>(limits_.max_queued_requests);
+  return !closed_ && !reading_ && slots_.size() < static_cast<size_t>(limits_.max_queued_requests) &&
+         queued_bytes_ < static_cast<uint64_t>(limits_.max_queued_request_bytes);
+}
+
+std::chrono::steady_clock::duration Connection::idle_since(
+    std::chrono::steady_clock::time_point now) const {
+  if (closed_ || writing_ || !slots_.empty()) return {};
+  return now - last_active_;
+}
+
+void Connection::drop_written(size_t frames) {
+  for (size_t i = 0; i < frames; ++i) queued_bytes_ -= slots_[i].bytes;
+  slots_.erase(slots_.begin(), slots_.begin() + static_cast<long>(frames));
+  first_seq_ += frames;
 }
 
 void Connection::read_header() {
@@ -37,6 +53,7 @@ void Connection::read_header() {
                    [self = shared_from_this()](std::error_code ec, size_t) {
                      self->reading_ = false;
                      if (ec || self->closed_) return self->close();
+                     self->touch();
                      int32_t size = protocol::load_be<int32_t>(self->size_buf_);
                      // The cap is checked before a byte of the body is read or allocated.
                      if (size < 8 || size > self->limits_.max_request_bytes) {
@@ -53,11 +70,14 @@ void Connection::read_body(int32_t size) {
   asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](std::error_code ec, size_t) {
     self->reading_ = false;
     if (ec || self->closed_) return self->close();
+    self->touch();
     uint64_t seq = self->next_seq_++;
     self->slots_.emplace_back();
+    self->slots_.back().bytes = self->body_.size();
+    self->queued_bytes_ += self->body_.size();
     std::vector<uint8_t> frame = std::move(self->body_);
     self->body_ = {};
-    self->broker_.handle(std::move(frame), [self, seq](broker::Reply reply) {
+    self->broker_.handle(std::move(frame), self->client_host_, [self, seq](broker::Reply reply) {
       self->complete(seq, std::move(reply));
     });
     self->read_header();
@@ -69,6 +89,8 @@ void Connection::complete(uint64_t seq, broker::Reply reply) {
   Slot& s = slots_[static_cast<size_t>(seq - first_seq_)];
   s.ready = true;
   s.reply = std::move(reply);
+  s.bytes += s.reply.frame.size();
+  queued_bytes_ += s.reply.frame.size();
   write_ready();
 }
 
@@ -93,8 +115,7 @@ void Connection::write_ready() {
     return;
   }
   if (out_.empty()) {
-    slots_.erase(slots_.begin(), slots_.begin() + static_cast<long>(out_frames_));
-    first_seq_ += out_frames_;
+    drop_written(out_frames_);
     read_header();
     return write_ready();
   }
@@ -102,8 +123,8 @@ void Connection::write_ready() {
   asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, size_t) {
     self->writing_ = false;
     if (ec || self->closed_) return self->close();
-    self->slots_.erase(self->slots_.begin(), self->slots_.begin() + static_cast<long>(self->out_frames_));
-    self->first_seq_ += self->out_frames_;
+    self->touch();
+    self->drop_written(self->out_frames_);
     self->read_header();  // resumes reading if it had paused for backpressure
     self->write_ready();
   });

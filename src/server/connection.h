@@ -1,5 +1,6 @@
 #pragma once
 #include <asio/ip/tcp.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -17,11 +18,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
              const ServerLimits& limits);
   void start();
   void close();
+  // How long the connection has done nothing: no request read or response written, and no
+  // request in flight (a long-polling fetch is not idle). Zero while busy.
+  std::chrono::steady_clock::duration idle_since(std::chrono::steady_clock::time_point now) const;
 
  private:
   struct Slot {
     bool ready = false;
     broker::Reply reply;
+    size_t bytes = 0;  // request frame + response frame, counted in queued_bytes_
   };
 
   void read_header();
@@ -29,6 +34,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void complete(uint64_t seq, broker::Reply reply);
   void write_ready();
   bool can_read() const;
+  void touch() { last_active_ = std::chrono::steady_clock::now(); }
+  void drop_written(size_t frames);
 
   asio::ip::tcp::socket socket_;
   broker::Broker& broker_;
@@ -44,6 +51,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool reading_ = false;
   bool closed_ = false;
+  size_t queued_bytes_ = 0;  // bytes held by slots_ (queued.max.request.bytes)
+  std::chrono::steady_clock::time_point last_active_ = std::chrono::steady_clock::now();
+  std::string client_host_;
 };
 
 }  // namespace sluice::server

@@ -9,6 +9,7 @@
 #include "checkpoint_file.h"
 #include "file_util.h"
 #include "partition_log_impl.h"
+#include "sluice/protocol/record_iterator.h"
 
 namespace sluice::storage {
 
@@ -128,12 +129,31 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
 // Kafka answers with the offset of the first *record* whose timestamp >= ts; this version answers
 // with the base offset of the first *batch* whose maxTimestamp >= ts (the batch holding that
 // record), so a consumer seeking there may first see a few older records of the same batch.
+std::optional<TimestampOffset> PartitionLog::record_in_batch(
+    int64_t batch_offset,
+    const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick) const {
+  auto r = read(batch_offset, 1, impl_->log_end());
+  std::string bytes;
+  if (!r.ok() || r.value.slice.size == 0 || !r.value.slice.read_into(bytes)) return std::nullopt;
+  auto batch = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  auto h = protocol::read_batch_header(batch);
+  if (!h || h->total_size() > batch.size()) return std::nullopt;
+  auto found = pick(batch.first(h->total_size()));
+  if (!found) return std::nullopt;
+  return TimestampOffset{found->second, found->first};
+}
+
 std::optional<TimestampOffset> PartitionLog::offset_for_timestamp(int64_t ts) const {
   const Impl& d = *impl_;
   if (d.offline) return std::nullopt;
   for (const auto& [base, seg] : d.segments) {
     if (seg->next_offset() <= d.log_start || seg->max_timestamp().timestamp < ts) continue;
     if (auto found = seg->find_timestamp(ts)) {
+      // The index names the batch; the exact record is found inside it (decompressing if need be).
+      if (auto exact = record_in_batch(found->offset, [ts](std::span<const uint8_t> batch) {
+            return protocol::first_record_at_or_after(batch, ts);
+          }))
+        *found = *exact;
       found->offset = std::max(found->offset, d.log_start);
       return found;
     }
@@ -141,7 +161,6 @@ std::optional<TimestampOffset> PartitionLog::offset_for_timestamp(int64_t ts) co
   return std::nullopt;
 }
 
-// As for offset_for_timestamp, the offset is that of the batch holding the largest timestamp.
 TimestampOffset PartitionLog::max_timestamp() const {
   const Impl& d = *impl_;
   TimestampOffset best;
@@ -149,6 +168,11 @@ TimestampOffset PartitionLog::max_timestamp() const {
     TimestampOffset t = seg->max_timestamp();
     if (t.offset >= 0 && t.timestamp > best.timestamp) best = t;
   }
+  if (best.offset >= 0)
+    if (auto exact = record_in_batch(best.offset, [](std::span<const uint8_t> batch) {
+          return protocol::max_timestamp_record(batch);
+        }))
+      best = *exact;
   if (best.offset >= 0) best.offset = std::max(best.offset, d.log_start);
   return best;
 }

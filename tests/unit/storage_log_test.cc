@@ -271,24 +271,26 @@ TEST(StorageLog, TimestampLookupAndMaxTimestamp) {
   auto t = log->offset_for_timestamp(0);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->offset, 0);
+  // The exact record, not just its batch: offset 1 carries timestamp 1001.
   t = log->offset_for_timestamp(1001);
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->offset, 0);
+  EXPECT_EQ(t->offset, 1);
   EXPECT_EQ(t->timestamp, 1001);
   t = log->offset_for_timestamp(1002);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->offset, 2);
+  EXPECT_EQ(t->timestamp, 1010);
   t = log->offset_for_timestamp(1250);  // batches 25.. (and outlier 17 earlier)
   ASSERT_TRUE(t);
   EXPECT_EQ(t->offset, 34);
   t = log->offset_for_timestamp(1391);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->offset, 34);
-  EXPECT_EQ(log->offset_for_timestamp(9001)->offset, 34);
+  EXPECT_EQ(log->offset_for_timestamp(9001)->offset, 35);
   EXPECT_FALSE(log->offset_for_timestamp(9002));
   auto m = log->max_timestamp();
   EXPECT_EQ(m.timestamp, 9001);
-  EXPECT_EQ(m.offset, 34);
+  EXPECT_EQ(m.offset, 35);
 }
 
 TEST(StorageLog, RetentionBySizeDeletesOldSegments) {
@@ -436,8 +438,8 @@ TEST(StorageLog, CleanCloseAndReopenKeepsEverything) {
   EXPECT_EQ(log->log_end_offset(), 40);
   EXPECT_EQ(log->recovery_point(), 40);
   EXPECT_EQ(log->max_timestamp().timestamp, 1020);
-  EXPECT_EQ(log->max_timestamp().offset, 38);
-  EXPECT_EQ(log->offset_for_timestamp(1011)->offset, 20);
+  EXPECT_EQ(log->max_timestamp().offset, 39);
+  EXPECT_EQ(log->offset_for_timestamp(1011)->offset, 21);
   for (int64_t o = 0; o < 40; ++o) {
     auto r = log->read(o, 1, kNoMax);
     ASSERT_TRUE(r.ok());

@@ -174,7 +174,7 @@ TEST_F(StorageRecovery, DeletedIndexesAreRebuilt) {
   EXPECT_EQ(read_file(path(0, ".index")), index_before);
   EXPECT_EQ(read_file(path(0, ".timeindex")), time_before);
   expect_readable(*log, 20);
-  EXPECT_EQ(log->offset_for_timestamp(1003)->offset, 4);
+  EXPECT_EQ(log->offset_for_timestamp(1003)->offset, 5);  // batch 2 holds 1002, 1003
   EXPECT_EQ(log->max_timestamp().timestamp, 1010);
 }
 
@@ -195,7 +195,7 @@ TEST_F(StorageRecovery, DamagedIndexIsRebuilt) {
   EXPECT_EQ(report_.indexes_rebuilt, 1);
   EXPECT_EQ(fs::file_size(path(0, ".index")), 6u * 8);
   expect_readable(*log, 12);
-  EXPECT_EQ(log->offset_for_timestamp(1004)->offset, 6);
+  EXPECT_EQ(log->offset_for_timestamp(1004)->offset, 7);  // batch 3 holds 1003, 1004
 }
 
 TEST_F(StorageRecovery, IndexPointingPastTheLogIsRebuilt) {

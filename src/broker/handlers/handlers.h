@@ -12,6 +12,7 @@ struct RequestContext {
   int16_t api_version = 0;
   int32_t correlation_id = 0;
   std::string client_id;
+  std::string client_host;
 };
 
 template <typename Resp>
@@ -35,9 +36,22 @@ SLUICE_HANDLER(AlterConfigs);
 SLUICE_HANDLER(IncrementalAlterConfigs);
 SLUICE_HANDLER(DeleteRecords);
 SLUICE_HANDLER(DescribeCluster);
+SLUICE_HANDLER(FindCoordinator);
+SLUICE_HANDLER(JoinGroup);
+SLUICE_HANDLER(SyncGroup);
+SLUICE_HANDLER(Heartbeat);
+SLUICE_HANDLER(LeaveGroup);
+SLUICE_HANDLER(OffsetCommit);
+SLUICE_HANDLER(OffsetFetch);
+SLUICE_HANDLER(DescribeGroups);
+SLUICE_HANDLER(ListGroups);
+SLUICE_HANDLER(DeleteGroups);
+SLUICE_HANDLER(OffsetDelete);
 
 // Shared checks.
 bool valid_topic_name(const std::string& name);
+// Topics the broker writes itself (__consumer_offsets, later __transaction_state).
+bool is_internal_topic(const std::string& name);
 // Creates a topic with broker defaults (auto-create); error code none on success.
 protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name);
 

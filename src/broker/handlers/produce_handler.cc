@@ -73,6 +73,10 @@ SLUICE_HANDLER(Produce) {
         fail(ErrorCode::invalid_required_acks);
         continue;
       }
+      if (is_internal_topic(td.name)) {
+        fail(ErrorCode::invalid_topic_exception);  // written by the broker only
+        continue;
+      }
       auto partition = pm.get(td.name, pd.index);
       if (!partition && pm.partition_count(td.name) < 0 &&
           broker.config().get_bool("auto.create.topics.enable") && valid_topic_name(td.name)) {

@@ -105,8 +105,11 @@ SLUICE_HANDLER(DeleteTopics) {
   for (const auto& name : req.topic_names) {
     auto& r = resp.responses.emplace_back();
     r.name = name;
-    ErrorCode e = enabled ? broker.partitions().delete_topic(name) : ErrorCode::topic_deletion_disabled;
+    ErrorCode e = !enabled                ? ErrorCode::topic_deletion_disabled
+                  : is_internal_topic(name) ? ErrorCode::invalid_topic_exception
+                                            : broker.partitions().delete_topic(name);
     r.error_code = to_wire(e);
+    if (e == ErrorCode::invalid_topic_exception) r.error_message = "internal topics cannot be deleted";
     if (e == ErrorCode::unknown_topic_or_partition) r.error_message = "unknown topic '" + name + "'";
   }
   respond(std::move(resp));

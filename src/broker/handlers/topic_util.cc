@@ -9,6 +9,8 @@ bool valid_topic_name(const std::string& name) {
   return true;
 }
 
+bool is_internal_topic(const std::string& name) { return name == "__consumer_offsets"; }
+
 protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name) {
   if (!valid_topic_name(name)) return protocol::ErrorCode::invalid_topic_exception;
   cluster::TopicMetadata t;

@@ -11,6 +11,7 @@
 #include "sluice/broker/config.h"
 #include "sluice/broker/partition_manager.h"
 #include "sluice/cluster/metadata_store.h"
+#include "sluice/group/group_coordinator.h"
 
 namespace sluice::broker {
 
@@ -35,11 +36,13 @@ class Broker {
   using Respond = std::function<void(Reply)>;
 
   Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
-         cluster::MetadataStore& metadata, PartitionManager& partitions);
+         cluster::MetadataStore& metadata, PartitionManager& partitions,
+         group::GroupCoordinator& groups);
 
-  // `frame` is one request without its length prefix. respond is called exactly once, on the
-  // event loop thread, possibly later (produce waits for fsync, fetch for data).
-  void handle(std::vector<uint8_t> frame, Respond respond);
+  // `frame` is one request without its length prefix, from a client at `client_host`. respond is
+  // called exactly once, on the event loop thread, possibly later (produce waits for fsync,
+  // fetch for data, JoinGroup for the rebalance).
+  void handle(std::vector<uint8_t> frame, const std::string& client_host, Respond respond);
 
   // The APIs and versions this node answers, as advertised by ApiVersions.
   const std::vector<ApiRange>& supported_apis() const;
@@ -49,6 +52,7 @@ class Broker {
   const NodeInfo& self() const { return self_; }
   cluster::MetadataStore& metadata() { return metadata_; }
   PartitionManager& partitions() { return partitions_; }
+  group::GroupCoordinator& groups() { return groups_; }
 
  private:
   asio::io_context& io_;
@@ -56,6 +60,7 @@ class Broker {
   NodeInfo self_;
   cluster::MetadataStore& metadata_;
   PartitionManager& partitions_;
+  group::GroupCoordinator& groups_;
 };
 
 }  // namespace sluice::broker

@@ -7,6 +7,7 @@
 // FlushTicket::sync(), which the flusher thread runs.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -119,10 +120,10 @@ class PartitionLog {
   // base offset is at or above max_offset.
   StorageResult<ReadResult> read(int64_t offset, int32_t max_bytes, int64_t max_offset) const;
 
-  // The first offset whose batch maxTimestamp >= ts, with that timestamp (ListOffsets by time);
+  // The first record whose timestamp >= ts: its offset and timestamp (ListOffsets by time);
   // nullopt when none.
   std::optional<TimestampOffset> offset_for_timestamp(int64_t ts) const;
-  // The offset and value of the largest timestamp (ListOffsets -3).
+  // The first record with the largest timestamp: offset and value (ListOffsets -3).
   TimestampOffset max_timestamp() const;
 
   int64_t log_start_offset() const;
@@ -158,6 +159,10 @@ class PartitionLog {
 
  private:
   explicit PartitionLog(std::unique_ptr<Impl> impl);
+  // Reads the batch at batch_offset and lets `pick` choose one record: (offset, timestamp).
+  std::optional<TimestampOffset> record_in_batch(
+      int64_t batch_offset,
+      const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick) const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,58 @@
+#include "sluice/broker/consumer_offsets_log.h"
+
+#include <stdexcept>
+
+#include "sluice/protocol/record_batch.h"
+
+namespace sluice::broker {
+
+ConsumerOffsetsLog::ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions) : pm_(pm) {
+  if (pm_.partition_count(kConsumerOffsetsTopic) > 0) return;
+  cluster::TopicMetadata t;
+  t.name = kConsumerOffsetsTopic;
+  t.id = cluster::random_topic_id();
+  t.partitions = partitions;
+  t.configs = {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
+  if (pm_.create_topic(t) != ErrorCode::none)
+    throw std::runtime_error("cannot create __consumer_offsets");
+}
+
+int32_t ConsumerOffsetsLog::partitions() const { return pm_.partition_count(kConsumerOffsetsTopic); }
+
+void ConsumerOffsetsLog::append(int32_t partition, std::string batch,
+                                std::function<void(ErrorCode)> done) {
+  auto p = pm_.get(kConsumerOffsetsTopic, partition);
+  if (!p) return done(ErrorCode::unknown_topic_or_partition);
+  auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());
+  auto r = p->append(bytes, now_ms(), false);
+  if (!r.ok()) return done(ErrorCode::kafka_storage_error);
+  if (!pm_.flush_on_append()) return done(ErrorCode::none);
+  pm_.schedule_flush(p);
+  p->wait_durable(r.value.last_offset + 1, std::move(done));
+}
+
+void ConsumerOffsetsLog::scan(int32_t partition,
+                              const std::function<void(std::span<const uint8_t>)>& fn) {
+  auto p = pm_.get(kConsumerOffsetsTopic, partition);
+  if (!p) return;
+  int64_t offset = p->log_start_offset();
+  int64_t hw = p->high_watermark();
+  std::string buf;
+  while (offset < hw) {
+    auto r = p->log().read(offset, 1 << 20, hw);
+    if (!r.ok() || r.value.slice.size == 0) return;
+    buf.clear();
+    if (!r.value.slice.read_into(buf)) return;
+    auto bytes = std::span(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
+    size_t pos = 0;
+    while (pos + protocol::kBatchHeaderSize <= bytes.size()) {
+      auto h = protocol::read_batch_header(bytes.subspan(pos));
+      if (!h || pos + h->total_size() > bytes.size()) break;
+      if (h->last_offset() >= offset) fn(bytes.subspan(pos, h->total_size()));
+      offset = h->last_offset() + 1;
+      pos += h->total_size();
+    }
+  }
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,25 @@
+#pragma once
+// __consumer_offsets as the group coordinator sees it (group::OffsetsLog), over this node's
+// partitions: appends wait for durability like an acks=all produce.
+#include "sluice/broker/partition_manager.h"
+#include "sluice/group/offsets_log.h"
+
+namespace sluice::broker {
+
+inline constexpr const char* kConsumerOffsetsTopic = "__consumer_offsets";
+
+class ConsumerOffsetsLog final : public group::OffsetsLog {
+ public:
+  // Creates the topic with `partitions` partitions if it does not exist; throws
+  // std::runtime_error if it cannot.
+  ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions);
+  int32_t partitions() const override;
+  void append(int32_t partition, std::string batch,
+              std::function<void(protocol::ErrorCode)> done) override;
+  void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override;
+
+ private:
+  PartitionManager& pm_;
+};
+
+}  // namespace sluice::broker

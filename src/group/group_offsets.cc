@@ -1,0 +1,385 @@
+// Committed offsets and the admin side of groups: OffsetCommit, OffsetFetch, OffsetDelete,
+// DescribeGroups, ListGroups, DeleteGroups, loading from __consumer_offsets and retention.
+#include <algorithm>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "group.h"
+#include "group_records.h"
+#include "sluice/group/group_coordinator.h"
+#include "sluice/protocol/batch_builder.h"
+#include "sluice/protocol/record_iterator.h"
+
+namespace sluice::group {
+
+using protocol::ErrorCode;
+using protocol::to_wire;
+
+namespace {
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+using TopicPartitionKey = std::pair<std::string, int32_t>;
+
+// Tombstones (or values) for offsets of one group, as one batch.
+std::string offsets_batch(const std::string& group,
+                          const std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>>& items) {
+  std::vector<std::string> keys, values;
+  keys.reserve(items.size());
+  values.reserve(items.size());
+  std::vector<protocol::RecordData> records;
+  for (const auto& [tp, off] : items) {
+    keys.push_back(encode_record(OffsetCommitKey{group, tp.first, tp.second}));
+    std::optional<std::string_view> value;
+    if (off) {
+      values.push_back(encode_record(OffsetCommitValue{off->offset, off->leader_epoch, off->metadata,
+                                                       off->commit_timestamp}));
+      value = values.back();
+    }
+    records.push_back({keys.back(), value});
+  }
+  protocol::BatchOptions opts;
+  opts.timestamp = wall_ms();
+  return protocol::build_batch(records, opts);
+}
+
+}  // namespace
+
+void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
+                              Respond<protocol::OffsetCommitResponse> respond) {
+  protocol::OffsetCommitResponse resp;
+  auto answer_all = [&](ErrorCode e) {
+    for (const auto& t : req.topics) {
+      auto& tr = resp.topics.emplace_back();
+      tr.name = t.name;
+      for (const auto& p : t.partitions) tr.partitions.push_back({p.partition_index, to_wire(e)});
+    }
+    respond(std::move(resp));
+  };
+  if (req.group_id.empty()) return answer_all(ErrorCode::invalid_group_id);
+  Group* g = find(req.group_id);
+  bool standalone = req.generation_id_or_member_epoch < 0 && req.member_id.empty();
+  if (!g) {
+    if (!standalone) return answer_all(ErrorCode::illegal_generation);
+  } else if (standalone && g->members.empty()) {
+    // Offsets of consumers that assign partitions themselves (no membership).
+  } else if (g->state == GroupState::completing_rebalance) {
+    return answer_all(ErrorCode::rebalance_in_progress);
+  } else if (!g->members.count(req.member_id)) {
+    return answer_all(ErrorCode::unknown_member_id);
+  } else if (req.group_instance_id && g->static_members[*req.group_instance_id] != req.member_id) {
+    return answer_all(ErrorCode::fenced_instance_id);
+  } else if (req.generation_id_or_member_epoch != g->generation) {
+    return answer_all(ErrorCode::illegal_generation);
+  } else {
+    Member& m = g->members.at(req.member_id);
+    m.deadline_ms = steady_ms() + m.session_timeout_ms;  // a commit counts as a heartbeat
+  }
+
+  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> accepted;
+  int64_t now = wall_ms();
+  for (const auto& t : req.topics) {
+    auto& tr = resp.topics.emplace_back();
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      ErrorCode e = ErrorCode::none;
+      if (!partition_exists_(t.name, p.partition_index))
+        e = ErrorCode::unknown_topic_or_partition;
+      else if (p.committed_metadata &&
+               p.committed_metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes))
+        e = ErrorCode::offset_metadata_too_large;
+      else
+        accepted.push_back({{t.name, p.partition_index},
+                            CommittedOffset{p.committed_offset, p.committed_leader_epoch,
+                                            p.committed_metadata.value_or(""), now}});
+      tr.partitions.push_back({p.partition_index, to_wire(e)});
+    }
+  }
+  if (accepted.empty()) return respond(std::move(resp));
+  std::string group_id = req.group_id;
+  auto batch = offsets_batch(group_id, accepted);
+  log_.append(partition_for(group_id), std::move(batch),
+              [this, group_id, accepted = std::move(accepted), resp = std::move(resp),
+               respond = std::move(respond)](ErrorCode e) mutable {
+                if (e == ErrorCode::none) {
+                  // Applied only once durable: a fetch never sees an offset a crash could lose.
+                  Group& g = get_or_create(group_id);
+                  for (auto& [tp, off] : accepted) g.offsets[tp] = *off;
+                } else {
+                  for (auto& t : resp.topics)
+                    for (auto& p : t.partitions)
+                      if (p.error_code == 0) p.error_code = to_wire(ErrorCode::coordinator_not_available);
+                }
+                respond(std::move(resp));
+              });
+}
+
+void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t version,
+                             Respond<protocol::OffsetFetchResponse> respond) {
+  (void)version;
+  protocol::OffsetFetchResponse resp;
+  if (req.group_id.empty()) {
+    resp.error_code = to_wire(ErrorCode::invalid_group_id);
+    return respond(std::move(resp));
+  }
+  Group* g = find(req.group_id);
+  auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartition& p, const std::string& topic) {
+    p.committed_offset = -1;
+    p.metadata = "";
+    if (!g) return;
+    auto it = g->offsets.find({topic, p.partition_index});
+    if (it == g->offsets.end()) return;
+    p.committed_offset = it->second.offset;
+    p.committed_leader_epoch = it->second.leader_epoch;
+    p.metadata = it->second.metadata;
+  };
+  if (!req.topics) {
+    if (g) {
+      std::map<std::string, std::vector<int32_t>> by_topic;
+      for (const auto& [tp, _] : g->offsets) by_topic[tp.first].push_back(tp.second);
+      for (const auto& [topic, parts] : by_topic) {
+        auto& tr = resp.topics.emplace_back();
+        tr.name = topic;
+        for (int32_t p : parts) {
+          auto& pr = tr.partitions.emplace_back();
+          pr.partition_index = p;
+          fill(pr, topic);
+        }
+      }
+    }
+    return respond(std::move(resp));
+  }
+  for (const auto& t : *req.topics) {
+    auto& tr = resp.topics.emplace_back();
+    tr.name = t.name;
+    for (int32_t p : t.partition_indexes) {
+      auto& pr = tr.partitions.emplace_back();
+      pr.partition_index = p;
+      fill(pr, t.name);
+    }
+  }
+  respond(std::move(resp));
+}
+
+void GroupCoordinator::describe(const protocol::DescribeGroupsRequest& req,
+                                Respond<protocol::DescribeGroupsResponse> respond) {
+  protocol::DescribeGroupsResponse resp;
+  for (const auto& id : req.groups) {
+    auto& out = resp.groups.emplace_back();
+    out.group_id = id;
+    if (id.empty()) {
+      out.error_code = to_wire(ErrorCode::invalid_group_id);
+      continue;
+    }
+    Group* g = find(id);
+    if (!g) {
+      out.group_state = to_string(GroupState::dead);
+      continue;
+    }
+    out.group_state = to_string(g->state);
+    out.protocol_type = g->protocol_type;
+    out.protocol_data = g->state == GroupState::stable ? g->protocol.value_or("") : "";
+    for (const auto& [mid, m] : g->members) {
+      auto& dm = out.members.emplace_back();
+      dm.member_id = mid;
+      dm.group_instance_id = m.instance_id;
+      dm.client_id = m.client_id;
+      dm.client_host = m.client_host;
+      if (g->state == GroupState::stable && g->protocol) {
+        if (const std::string* meta = m.metadata_for(*g->protocol)) dm.member_metadata.data = *meta;
+        dm.member_assignment.data = m.assignment;
+      }
+    }
+  }
+  respond(std::move(resp));
+}
+
+void GroupCoordinator::list(const protocol::ListGroupsRequest& req,
+                            Respond<protocol::ListGroupsResponse> respond) {
+  protocol::ListGroupsResponse resp;
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  for (const auto& [id, g] : groups_) {
+    std::string state = to_string(g->state);
+    if (!req.states_filter.empty() &&
+        std::none_of(req.states_filter.begin(), req.states_filter.end(),
+                     [&](const std::string& f) { return lower(f) == lower(state); }))
+      continue;
+    resp.groups.push_back({id, g->protocol_type, state});
+  }
+  respond(std::move(resp));
+}
+
+void GroupCoordinator::delete_groups(const protocol::DeleteGroupsRequest& req,
+                                     Respond<protocol::DeleteGroupsResponse> respond) {
+  struct Pending {
+    protocol::DeleteGroupsResponse resp;
+    int outstanding = 1;
+    Respond<protocol::DeleteGroupsResponse> respond;
+    void done() {
+      if (--outstanding == 0) respond(std::move(resp));
+    }
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->respond = std::move(respond);
+  pending->resp.results.reserve(req.groups_names.size());
+  for (const auto& id : req.groups_names) {
+    auto& r = pending->resp.results.emplace_back();
+    r.group_id = id;
+    Group* g = id.empty() ? nullptr : find(id);
+    if (id.empty()) {
+      r.error_code = to_wire(ErrorCode::invalid_group_id);
+    } else if (!g) {
+      r.error_code = to_wire(ErrorCode::group_id_not_found);
+    } else if (!g->members.empty() || g->state != GroupState::empty) {
+      r.error_code = to_wire(ErrorCode::non_empty_group);
+    } else {
+      // Tombstones for every offset and for the group itself, then forget it.
+      std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+      for (const auto& [tp, _] : g->offsets) items.push_back({tp, std::nullopt});
+      std::string key = encode_record(GroupMetadataKey{id});
+      std::vector<protocol::RecordData> recs{{key, std::nullopt}};
+      std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_ms()});
+      g->state = GroupState::dead;
+      ++pending->outstanding;
+      log_.append(partition_for(id), std::move(batch), [this, id, pending, &r](ErrorCode e) {
+        if (e == ErrorCode::none) {
+          groups_.erase(id);
+        } else {
+          if (Group* g = find(id)) g->state = GroupState::empty;
+          r.error_code = to_wire(ErrorCode::coordinator_not_available);
+        }
+        pending->done();
+      });
+    }
+  }
+  pending->done();
+}
+
+void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
+                                      Respond<protocol::OffsetDeleteResponse> respond) {
+  protocol::OffsetDeleteResponse resp;
+  Group* g = req.group_id.empty() ? nullptr : find(req.group_id);
+  if (!g) {
+    resp.error_code = to_wire(req.group_id.empty() ? ErrorCode::invalid_group_id : ErrorCode::group_id_not_found);
+    return respond(std::move(resp));
+  }
+  auto subscribed = g->subscribed_topics();
+  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+  for (const auto& t : req.topics) {
+    auto& tr = resp.topics.emplace_back();
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      ErrorCode e = ErrorCode::none;
+      if (subscribed.count(t.name))
+        e = ErrorCode::group_subscribed_to_topic;
+      else if (g->offsets.count({t.name, p.partition_index}))
+        items.push_back({{t.name, p.partition_index}, std::nullopt});
+      tr.partitions.push_back({p.partition_index, to_wire(e)});
+    }
+  }
+  if (items.empty()) return respond(std::move(resp));
+  std::string group_id = req.group_id;
+  log_.append(partition_for(group_id), offsets_batch(group_id, items),
+              [this, group_id, items, resp = std::move(resp), respond = std::move(respond)](ErrorCode e) mutable {
+                if (e != ErrorCode::none) {
+                  resp.error_code = to_wire(ErrorCode::coordinator_not_available);
+                } else if (Group* g = find(group_id)) {
+                  for (const auto& [tp, _] : items) g->offsets.erase(tp);
+                }
+                respond(std::move(resp));
+              });
+}
+
+void GroupCoordinator::load() {
+  size_t offsets = 0, records = 0;
+  for (int32_t p = 0; p < log_.partitions(); ++p) {
+    log_.scan(p, [&](std::span<const uint8_t> batch) {
+      protocol::for_each_record(batch, 64 << 20, [&](const protocol::Record& r) {
+        ++records;
+        std::optional<std::span<const uint8_t>> value;
+        if (!r.value_null) value = r.value;
+        auto rec = decode_record(r.key, value);
+        if (auto* o = std::get_if<OffsetRecord>(&rec)) {
+          Group& g = get_or_create(o->key.group);
+          TopicPartitionKey tp{o->key.topic, o->key.partition};
+          if (o->value) {
+            g.offsets[tp] = {o->value->offset, o->value->leader_epoch, o->value->metadata,
+                             o->value->commit_timestamp};
+          } else {
+            g.offsets.erase(tp);
+          }
+        } else if (auto* gr = std::get_if<GroupRecord>(&rec)) {
+          if (!gr->value) {
+            groups_.erase(gr->key.group);
+            return true;
+          }
+          Group& g = get_or_create(gr->key.group);
+          const auto& v = *gr->value;
+          g.protocol_type = v.protocol_type;
+          g.generation = v.generation;
+          g.protocol = v.protocol;
+          g.leader = v.leader;
+          g.members.clear();
+          g.static_members.clear();
+          int64_t now = steady_ms();
+          for (const auto& mr : v.members) {
+            Member& m = g.members[mr.member_id];
+            m.id = mr.member_id;
+            m.instance_id = mr.group_instance_id;
+            m.client_id = mr.client_id;
+            m.client_host = mr.client_host;
+            m.rebalance_timeout_ms = mr.rebalance_timeout;
+            m.session_timeout_ms = mr.session_timeout;
+            if (v.protocol) m.protocols = {{*v.protocol, mr.subscription.data}};
+            m.assignment = mr.assignment.data;
+            // Members get a full session to find the coordinator again after a restart.
+            m.deadline_ms = now + mr.session_timeout;
+            m.join_order = g.next_join_order++;
+            if (m.instance_id) g.static_members[*m.instance_id] = m.id;
+          }
+          g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
+          if (g.members.empty()) g.empty_since_ms = v.current_state_timestamp;
+        }
+        return true;
+      });
+    });
+  }
+  for (const auto& [_, g] : groups_) offsets += g->offsets.size();
+  spdlog::info("group coordinator loaded {} groups, {} committed offsets from {} records", groups_.size(),
+               offsets, records);
+  arm_tick();
+}
+
+void GroupCoordinator::expire_offsets(int64_t now) {
+  // Kafka 2.1+: offsets of a group expire once it has been empty for the retention period;
+  // offsets of standalone consumers (never any members) expire by commit time.
+  for (auto& [id, gp] : groups_) {
+    Group& g = *gp;
+    if (g.state != GroupState::empty || g.offsets.empty()) continue;
+    std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+    for (const auto& [tp, off] : g.offsets) {
+      int64_t since = std::max(g.empty_since_ms, off.commit_timestamp);
+      if (now - since > config_.offsets_retention_ms) items.push_back({tp, std::nullopt});
+    }
+    if (items.empty()) continue;
+    std::string group_id = id;
+    log_.append(partition_for(id), offsets_batch(id, items), [this, group_id, items](ErrorCode e) {
+      if (e != ErrorCode::none) return;
+      if (Group* g = find(group_id))
+        for (const auto& [tp, _] : items) g->offsets.erase(tp);
+    });
+  }
+}
+
+}  // namespace sluice::group
