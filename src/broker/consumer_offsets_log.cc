@@ -1,26 +1,24 @@
 #include "sluice/broker/consumer_offsets_log.h"
 
-#include <stdexcept>
-
 #include "sluice/protocol/record_batch.h"
 
 namespace sluice::broker {
 
-ConsumerOffsetsLog::ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions) : pm_(pm) {
-  if (pm_.partition_count(kConsumerOffsetsTopic) > 0) return;
-  cluster::TopicMetadata t;
-  t.name = kConsumerOffsetsTopic;
-  t.id = cluster::random_topic_id();
-  t.partitions = partitions;
-  t.configs = {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
-  if (pm_.create_topic(t) != ErrorCode::none)
-    throw std::runtime_error("cannot create __consumer_offsets");
+int32_t ConsumerOffsetsLog::partitions() const {
+  int32_t n = pm_.partition_count(kConsumerOffsetsTopic);
+  return n > 0 ? n : configured_;
 }
-
-int32_t ConsumerOffsetsLog::partitions() const { return pm_.partition_count(kConsumerOffsetsTopic); }
 
 void ConsumerOffsetsLog::append(int32_t partition, std::string batch,
                                 std::function<void(ErrorCode)> done) {
+  if (pm_.partition_count(kConsumerOffsetsTopic) < 0) {
+    cluster::TopicMetadata t;
+    t.name = kConsumerOffsetsTopic;
+    t.id = cluster::random_topic_id();
+    t.partitions = configured_;
+    t.configs = {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
+    if (auto e = pm_.create_topic(t); e != ErrorCode::none) return done(e);
+  }
   auto p = pm_.get(kConsumerOffsetsTopic, partition);
   if (!p) return done(ErrorCode::unknown_topic_or_partition);
   auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());

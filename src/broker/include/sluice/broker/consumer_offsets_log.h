@@ -10,9 +10,9 @@ inline constexpr const char* kConsumerOffsetsTopic = "__consumer_offsets";
 
 class ConsumerOffsetsLog final : public group::OffsetsLog {
  public:
-  // Creates the topic with `partitions` partitions if it does not exist; throws
-  // std::runtime_error if it cannot.
-  ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions);
+  // The topic is created with `partitions` partitions on the first write, as Kafka does, so a
+  // broker that never sees a group lists no internal topic.
+  ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions) : pm_(pm), configured_(partitions) {}
   int32_t partitions() const override;
   void append(int32_t partition, std::string batch,
               std::function<void(protocol::ErrorCode)> done) override;
@@ -20,6 +20,7 @@ class ConsumerOffsetsLog final : public group::OffsetsLog {
 
  private:
   PartitionManager& pm_;
+  int32_t configured_;
 };
 
 }  // namespace sluice::broker
