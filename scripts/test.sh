@@ -17,3 +17,8 @@ ctest --test-dir build-asan --output-on-failure -j2
 
 SLUICED="$PWD/build/sluiced" SLUICE_CLI="$PWD/build/sluice" \
   /usr/bin/python3 -m pytest -q tests/integration "$@"
+
+# Faults: kill -9 crash loop, simulated power loss, corruption at rest, disk full, limits.
+bash tests/fault/run.sh
+# Fuzzing (clang libFuzzer + ASan/UBSan), a bounded time per target; regressions replayed first.
+bash tests/fuzz/run.sh

@@ -187,10 +187,13 @@ void GroupCoordinator::join(protocol::JoinGroupRequest& req, int16_t version, co
         it->second = new_id;
         if (was_leader) g.leader = new_id;
         Member& mm = g.members.at(new_id);
-        if (g.state == GroupState::stable && unchanged && !was_leader) {
+        if (g.state == GroupState::stable && unchanged) {
           // Static membership: a known member rejoining unchanged keeps its assignment and the
-          // group does not rebalance.
+          // group does not rebalance. Like Kafka, the answer names the old id as leader and
+          // lists no members, so even a returning leader acts as a follower and just syncs.
           auto r = current_answer(mm);
+          r.members.clear();
+          if (was_leader) r.leader = old_id;
           return respond(std::move(r));
         }
         mm.awaiting_join = std::move(respond);

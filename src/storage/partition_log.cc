@@ -85,7 +85,13 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
     next += static_cast<int64_t>(h.last_offset_delta) + 1;
     p += h.total_size();
   }
-  if (!seg->append(batches, d.cfg.index_interval_bytes)) return {d.fail(), {}};
+  bool clean = false;
+  if (!seg->append(batches, d.cfg.index_interval_bytes, &clean)) {
+    // A write that failed without leaving anything behind (a full disk) refuses this append
+    // only; reads go on and appends work again once there is space. Anything else may have
+    // left the file in an unknown state: the log goes offline.
+    return {clean ? StorageErrc::io_error : d.fail(), {}};
+  }
   seg->note_append_time(now_ms);
   return {StorageErrc::ok, AppendInfo{base, next - 1, log_append_time ? now_ms : -1}};
 }
@@ -181,6 +187,7 @@ int64_t PartitionLog::log_start_offset() const { return impl_->log_start; }
 int64_t PartitionLog::log_end_offset() const { return impl_->log_end(); }
 int64_t PartitionLog::recovery_point() const { return impl_->recovery_point; }
 bool PartitionLog::offline() const { return impl_->offline; }
+void PartitionLog::take_offline() { impl_->offline = true; }
 
 int64_t PartitionLog::size_bytes() const {
   int64_t n = 0;

@@ -228,12 +228,12 @@ bool Segment::can_hold(uint64_t bytes, int64_t records, int32_t segment_index_by
   return true;
 }
 
-bool Segment::append(std::span<const uint8_t> batches, int32_t index_interval_bytes) {
+bool Segment::append(std::span<const uint8_t> batches, int32_t index_interval_bytes, bool* clean) {
   const uint64_t start = size_;
   if (!pwrite_all(file_->fd(), batches.data(), batches.size(), static_cast<off_t>(start))) {
     int saved = errno;
     // Cut whatever part landed so the file still ends at a batch boundary.
-    (void)!::ftruncate(file_->fd(), static_cast<off_t>(start));
+    *clean = ::ftruncate(file_->fd(), static_cast<off_t>(start)) == 0;
     errno = saved;
     return false;
   }

@@ -62,8 +62,10 @@ class Segment {
   // (positions are uint32, relative offsets int32) and index limits.
   bool can_hold(uint64_t bytes, int64_t records, int32_t segment_index_bytes) const;
   // Writes batches (already rewritten with their final offsets) at the end with one write and
-  // indexes them. On failure cuts any partial write and returns false (errno set).
-  bool append(std::span<const uint8_t> batches, int32_t index_interval_bytes);
+  // indexes them. On failure cuts any partial write and returns false (errno set); *clean then
+  // tells whether the cut worked, so the file still ends at the old batch boundary (e.g. after
+  // ENOSPC) and the log stays usable.
+  bool append(std::span<const uint8_t> batches, int32_t index_interval_bytes, bool* clean);
   // Wall-clock time of the first append since this object was made (roll by segment_ms).
   std::optional<int64_t> first_append_ms() const { return first_append_ms_; }
   void note_append_time(int64_t now_ms) {

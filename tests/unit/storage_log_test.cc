@@ -448,9 +448,10 @@ TEST(StorageLog, CleanCloseAndReopenKeepsEverything) {
   EXPECT_EQ(append(*log, 1).base_offset, 40);
 }
 
-// A write that fails midway (here: file size limit, EFBIG after a short write) is cut away and
-// takes the log offline. Runs in a forked child so the limit cannot touch anything else.
-TEST(StorageLogDeathTest, FailedWriteIsCutAndTakesLogOffline) {
+// A write that fails midway (here: file size limit, EFBIG after a short write, as with a full
+// disk) is cut away; the append fails but the log stays readable and takes appends again once
+// there is room. Runs in a forked child so the limit cannot touch anything else.
+TEST(StorageLogDeathTest, FailedWriteIsCutAndLogStaysUsable) {
   TempDir dir;
   auto scenario = [&] {
     auto log = PartitionLog::open(dir.path(), {});
@@ -465,8 +466,12 @@ TEST(StorageLogDeathTest, FailedWriteIsCutAndTakesLogOffline) {
     auto second = bytes_of(make_batch(2));
     if (log->append(second, 0, 0, false).error != StorageErrc::io_error) std::exit(4);
     if (fs::file_size(dir.path() / segment_name(0, ".log")) != size) std::exit(5);
-    if (!log->offline() || log->read(0, 100, kNoMax).error != StorageErrc::offline) std::exit(6);
+    if (log->offline() || !log->read(0, 100, kNoMax).ok()) std::exit(6);
     if (log->log_end_offset() != 2) std::exit(7);
+    lim.rlim_cur = RLIM_INFINITY;
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) std::exit(8);
+    auto r = log->append(second, 0, 0, false);
+    if (!r.ok() || r.value.base_offset != 2 || log->log_end_offset() != 4) std::exit(9);
     std::exit(0);
   };
   EXPECT_EXIT(scenario(), ::testing::ExitedWithCode(0), "");

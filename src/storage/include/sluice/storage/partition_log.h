@@ -132,6 +132,10 @@ class PartitionLog {
   int64_t size_bytes() const;
   bool offline() const;
 
+  // A reader found stored bytes that fail their checksum: the log refuses reads and writes from
+  // now on rather than serve or extend corrupt data (restart re-validates the tail).
+  void take_offline();
+
   // Group commit: what is appended but not yet durable (empty files when nothing is).
   FlushTicket prepare_flush();
   // After the ticket's sync(): ok advances the recovery point; !ok takes the log offline.

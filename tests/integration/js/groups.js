@@ -1,0 +1,205 @@
+// Drives kafkajs consumer groups against a sluiced broker. Usage: node groups.js '<json>'
+//   json = {"broker": "127.0.0.1:PORT", "steps": [{"op": "...", ...}, ...], "timeoutMs": 90000}
+// Runs the steps in order and prints one JSON line:
+//   {"results": [{"ok": <result>} | {"error": {...}}, ...],
+//    "records": {consumerName: [{t, p, o, v, committed}, ...]}}
+// Consumers started by "start" keep running (concurrently) until "stop" or the end of the script.
+// Nothing else is written to stdout; kafkajs logs (errors only) go to stderr.
+'use strict'
+
+const { Kafka, logLevel, AssignerProtocol, Partitioners } = require('kafkajs')
+
+const spec = JSON.parse(process.argv[2])
+const HARD_TIMEOUT_MS = spec.timeoutMs || 90000
+const timer = setTimeout(() => {
+  process.stdout.write(JSON.stringify({ fatal: `timed out after ${HARD_TIMEOUT_MS} ms`, records: recordsOut() }) + '\n')
+  process.exit(3)
+}, HARD_TIMEOUT_MS)
+
+const kafka = new Kafka({
+  clientId: 'sluice-it-kafkajs-groups',
+  brokers: [spec.broker],
+  connectionTimeout: 3000,
+  requestTimeout: 10000,
+  retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+  logLevel: logLevel.ERROR,
+  logCreator: () => ({ namespace, level, log }) => {
+    process.stderr.write(`[kafkajs ${namespace}] ${log.message} ${JSON.stringify(log)}\n`)
+  },
+})
+
+const consumers = {} // name -> {consumer, records, joins, crashed}
+
+function recordsOut () {
+  const out = {}
+  for (const [name, c] of Object.entries(consumers)) out[name] = c.records
+  return out
+}
+
+function describeError (e) {
+  const out = { name: e.name, type: e.type, code: e.code, message: e.message, retriable: e.retriable }
+  if (e.originalError) out.cause = describeError(e.originalError)
+  if (e.cause && e.cause instanceof Error) out.cause = describeError(e.cause)
+  if (Array.isArray(e.errors)) out.errors = e.errors.map(describeError)
+  if (Array.isArray(e.groups)) {
+    out.groups = e.groups.map(g => ({ groupId: g.groupId, errorCode: g.errorCode, type: g.error && g.error.type }))
+  }
+  return out
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+async function waitUntil (check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs
+  let last
+  while (Date.now() < deadline) {
+    last = check()
+    if (last) return last
+    await sleep(50)
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last=${JSON.stringify(last)}`)
+}
+
+function currentAssignment (name) {
+  const c = consumers[name]
+  if (!c || c.stopped || c.joins.length === 0) return null
+  const a = c.joins[c.joins.length - 1].memberAssignment
+  const parts = []
+  for (const [topic, ps] of Object.entries(a)) for (const p of ps) parts.push([topic, p])
+  return parts.sort()
+}
+
+function decodeBuffer (buf, decoder) {
+  if (!buf || buf.length === 0) return null
+  try { return decoder.decode(buf) } catch (e) { return { undecodable: buf.toString('hex') } }
+}
+
+async function main () {
+  const admin = kafka.admin()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await admin.connect()
+  let producerConnected = false
+  const results = []
+
+  const ops = {
+    produce: async s => {
+      if (!producerConnected) { await producer.connect(); producerConnected = true }
+      return producer.send({
+        topic: s.topic,
+        acks: -1,
+        messages: s.messages.map(m => ({ value: m.value, partition: m.partition })),
+      })
+    },
+    start: async s => {
+      const consumer = kafka.consumer({
+        groupId: s.groupId,
+        sessionTimeout: s.sessionTimeout || 6000,
+        rebalanceTimeout: s.rebalanceTimeout || 10000,
+        heartbeatInterval: s.heartbeatInterval || 500,
+        maxWaitTimeInMs: 100,
+        retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
+      })
+      const entry = { consumer, records: [], joins: [], crashed: null, stopped: false }
+      consumers[s.name] = entry
+      consumer.on(consumer.events.GROUP_JOIN, e => entry.joins.push(e.payload))
+      consumer.on(consumer.events.CRASH, e => { entry.crashed = describeError(e.payload.error) })
+      await consumer.connect()
+      await consumer.subscribe({ topics: [s.topic], fromBeginning: true })
+      const manual = s.autoCommit === false
+      await consumer.run({
+        autoCommit: !manual,
+        eachMessage: async ({ topic, partition, message }) => {
+          const rec = { t: topic, p: partition, o: Number(message.offset), v: message.value.toString(), committed: null, ts: Date.now() }
+          entry.records.push(rec) // "processing"
+          if (manual) {
+            try {
+              await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }])
+              rec.committed = true
+            } catch (e) {
+              rec.committed = false
+              rec.commitError = describeError(e)
+            }
+          }
+        },
+      })
+      return null
+    },
+    // Waits until the named running consumers hold disjoint, non-empty assignments that together
+    // cover partitions 0..n-1 of the topic.
+    waitSplit: async s => waitUntil(() => {
+      const as = s.names.map(currentAssignment)
+      if (as.some(a => !a || a.length === 0)) return null
+      const all = as.flat().map(x => `${x[0]}/${x[1]}`)
+      const want = [...Array(s.partitions).keys()].map(p => `${s.topic}/${p}`)
+      if (all.length !== want.length || new Set(all).size !== all.length) return null
+      if (!want.every(x => all.includes(x))) return null
+      return as
+    }, s.timeoutMs || 30000, `split of ${s.topic} among ${s.names}`),
+    waitConsumed: async s => waitUntil(() => {
+      const got = new Set()
+      for (const n of s.names) for (const r of consumers[n].records) got.add(r.v)
+      const missing = s.values.filter(v => !got.has(v))
+      return missing.length === 0 ? { count: got.size } : null
+    }, s.timeoutMs || 30000, `${s.values.length} values consumed by ${s.names}`),
+    assignment: async s => currentAssignment(s.name),
+    joins: async s => consumers[s.name].joins.map(j => ({ memberId: j.memberId, leaderId: j.leaderId, isLeader: j.isLeader, memberAssignment: j.memberAssignment, groupProtocol: j.groupProtocol })),
+    crashed: async s => consumers[s.name].crashed,
+    stop: async s => {
+      const c = consumers[s.name]
+      await c.consumer.disconnect() // commits resolved offsets (auto commit) and leaves the group
+      c.stopped = true
+      return null
+    },
+    sleep: async s => { await sleep(s.ms); return null },
+    listGroups: async () => (await admin.listGroups()).groups,
+    describeGroups: async s => {
+      const { groups } = await admin.describeGroups(s.groupIds)
+      return groups.map(g => ({
+        groupId: g.groupId,
+        errorCode: g.errorCode,
+        state: g.state,
+        protocolType: g.protocolType,
+        protocol: g.protocol,
+        members: g.members.map(m => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          metadata: decodeBuffer(m.memberMetadata, AssignerProtocol.MemberMetadata),
+          assignment: decodeBuffer(m.memberAssignment, AssignerProtocol.MemberAssignment),
+        })),
+      }))
+    },
+    fetchOffsets: async s => admin.fetchOffsets({ groupId: s.groupId, topics: [s.topic] }),
+    deleteGroups: async s => admin.deleteGroups(s.groupIds),
+    resetOffsets: async s => admin.resetOffsets({ groupId: s.groupId, topic: s.topic, earliest: !!s.earliest }),
+    setOffsets: async s => admin.setOffsets({ groupId: s.groupId, topic: s.topic, partitions: s.partitions }),
+    topicOffsets: async s => admin.fetchTopicOffsets(s.topic),
+  }
+
+  for (const step of spec.steps) {
+    try {
+      const fn = ops[step.op]
+      if (!fn) throw new Error(`unknown op ${step.op}`)
+      const value = await fn(step)
+      results.push({ ok: value === undefined ? null : value })
+    } catch (e) {
+      results.push({ error: describeError(e) })
+    }
+  }
+  for (const c of Object.values(consumers)) {
+    if (!c.stopped) { await c.consumer.disconnect(); c.stopped = true }
+  }
+  if (producerConnected) await producer.disconnect()
+  await admin.disconnect()
+  return results
+}
+
+main().then(results => {
+  clearTimeout(timer)
+  process.stdout.write(JSON.stringify({ results, records: recordsOut() }) + '\n')
+  process.exit(0)
+}, e => {
+  clearTimeout(timer)
+  process.stdout.write(JSON.stringify({ fatal: describeError(e), records: recordsOut() }) + '\n')
+  process.exit(4)
+})
