@@ -97,7 +97,7 @@ const std::vector<ApiRange>& Broker::supported_apis() const {
   return ranges;
 }
 
-void Broker::handle(std::vector<uint8_t> frame, const std::string& client_host, Respond respond) {
+void Broker::handle(Frame frame, const std::string& client_host, Respond respond) {
   Reader r(std::span(frame.data(), frame.size()));
   protocol::RequestHeader h;
   if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}});

@@ -75,7 +75,7 @@ void Connection::read_body(int32_t size) {
     self->slots_.emplace_back();
     self->slots_.back().bytes = self->body_.size();
     self->queued_bytes_ += self->body_.size();
-    std::vector<uint8_t> frame = std::move(self->body_);
+    broker::Frame frame = std::move(self->body_);
     self->body_ = {};
     self->broker_.handle(std::move(frame), self->client_host_, [self, seq](broker::Reply reply) {
       self->complete(seq, std::move(reply));

@@ -42,7 +42,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Server& server_;
   const ServerLimits& limits_;
   uint8_t size_buf_[4];
-  std::vector<uint8_t> body_;
+  broker::Frame body_;
   std::deque<Slot> slots_;
   uint64_t first_seq_ = 0;  // sequence number of slots_.front()
   uint64_t next_seq_ = 0;

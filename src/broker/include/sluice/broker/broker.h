@@ -5,6 +5,7 @@
 #include <asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,28 @@ struct Reply {
   std::string frame;  // response header + body, without the length prefix
 };
 
+// A request frame's bytes. The allocator leaves new bytes uninitialised: a frame is always
+// filled from the socket right after it is sized, so zero-filling it first is wasted work.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using Frame = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 struct ApiRange {
   int16_t key, min, max;
 };
@@ -42,7 +65,7 @@ class Broker {
   // `frame` is one request without its length prefix, from a client at `client_host`. respond is
   // called exactly once, on the event loop thread, possibly later (produce waits for fsync,
   // fetch for data, JoinGroup for the rebalance).
-  void handle(std::vector<uint8_t> frame, const std::string& client_host, Respond respond);
+  void handle(Frame frame, const std::string& client_host, Respond respond);
 
   // The APIs and versions this node answers, as advertised by ApiVersions.
   const std::vector<ApiRange>& supported_apis() const;
