@@ -132,9 +132,6 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
   return {StorageErrc::ok, r};
 }
 
-// Kafka answers with the offset of the first *record* whose timestamp >= ts; this version answers
-// with the base offset of the first *batch* whose maxTimestamp >= ts (the batch holding that
-// record), so a consumer seeking there may first see a few older records of the same batch.
 std::optional<TimestampOffset> PartitionLog::record_in_batch(
     int64_t batch_offset,
     const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick) const {
