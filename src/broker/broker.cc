@@ -26,7 +26,7 @@ struct Bind {
     Req req;
     if (!protocol::decode(r, req, ctx.api_version, flexible)) {
       spdlog::debug("malformed {} v{} request from {}", Req::api_key, ctx.api_version, ctx.client_id);
-      return respond({Reply::Kind::close, {}});
+      return respond({Reply::Kind::close, {}, {}});
     }
     // ApiVersions answers with response header v0 whatever its version.
     bool flexible_header = ctx.api_version >= Resp::flexible_from && Req::api_key != 18;
@@ -34,10 +34,10 @@ struct Bind {
     bool silent = false;
     if constexpr (requires { req.acks; }) silent = req.acks == 0;
     H(b, ctx, req, [ctx, flexible_header, silent, respond = std::move(respond)](Resp&& resp) {
-      if (silent) return respond({Reply::Kind::none, {}});
-      Reply reply{Reply::Kind::send, {}};
+      if (silent) return respond({Reply::Kind::none, {}, {}});
+      Reply reply{Reply::Kind::send, {}, {}};
       protocol::encode_response_header(reply.frame, ctx.correlation_id, flexible_header);
-      protocol::Writer w(reply.frame);
+      protocol::Writer w(reply.frame, &reply.splices);
       protocol::encode(w, resp, ctx.api_version, ctx.api_version >= Resp::flexible_from);
       respond(std::move(reply));
     });
@@ -100,12 +100,12 @@ const std::vector<ApiRange>& Broker::supported_apis() const {
 void Broker::handle(Frame frame, const std::string& client_host, Respond respond) {
   Reader r(std::span(frame.data(), frame.size()));
   protocol::RequestHeader h;
-  if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}});
+  if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}, {}});
   RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or(""), client_host};
   const ApiEntry* api = find_api(h.api_key);
   if (!api) {
     spdlog::debug("unknown API key {} from '{}': closing", h.api_key, ctx.client_id);
-    return respond({Reply::Kind::close, {}});
+    return respond({Reply::Kind::close, {}, {}});
   }
   if (h.api_version < api->range.min || h.api_version > api->range.max) {
     if (h.api_key == protocol::ApiVersionsRequest::api_key) {
@@ -114,17 +114,17 @@ void Broker::handle(Frame frame, const std::string& client_host, Respond respond
       protocol::ApiVersionsResponse resp;
       resp.error_code = protocol::to_wire(protocol::ErrorCode::unsupported_version);
       for (const auto& a : supported_apis()) resp.api_keys.push_back({a.key, a.min, a.max});
-      Reply reply{Reply::Kind::send, {}};
+      Reply reply{Reply::Kind::send, {}, {}};
       protocol::encode_response_header(reply.frame, h.correlation_id, false);
       protocol::Writer w(reply.frame);
       protocol::encode(w, resp, 0, false);
       return respond(std::move(reply));
     }
     spdlog::debug("unsupported version {} of API {}: closing", h.api_version, h.api_key);
-    return respond({Reply::Kind::close, {}});
+    return respond({Reply::Kind::close, {}, {}});
   }
   bool flexible = h.api_version >= api->flexible_from;
-  if (flexible && !protocol::skip_tagged_fields(r)) return respond({Reply::Kind::close, {}});
+  if (flexible && !protocol::skip_tagged_fields(r)) return respond({Reply::Kind::close, {}, {}});
   api->run(*this, std::move(ctx), r, flexible, std::move(respond));
 }
 

@@ -1,7 +1,11 @@
 #include "connection.h"
 
+#include <sys/sendfile.h>
+
 #include <asio/read.hpp>
 #include <asio/write.hpp>
+#include <cerrno>
+#include <cstring>
 #include <spdlog/spdlog.h>
 
 #include "sluice/protocol/endian.h"
@@ -13,6 +17,8 @@ Connection::Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Ser
     : socket_(std::move(socket)), broker_(broker), server_(server), limits_(limits) {
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // sendfile() on the raw descriptor must not block the event loop.
+  socket_.native_non_blocking(true, ec);
   auto peer = socket_.remote_endpoint(ec);
   // Kafka shows client hosts as "/<address>".
   if (!ec) client_host_.append("/").append(peer.address().to_string());
@@ -97,6 +103,7 @@ void Connection::complete(uint64_t seq, broker::Reply reply) {
 void Connection::write_ready() {
   if (writing_ || closed_) return;
   out_.clear();
+  files_.clear();
   out_frames_ = 0;
   for (auto& s : slots_) {
     if (!s.ready) break;
@@ -104,30 +111,87 @@ void Connection::write_ready() {
     ++out_frames_;
     if (s.reply.kind == broker::Reply::Kind::none) continue;
     uint8_t len[4];
-    protocol::store_be(len, static_cast<int32_t>(s.reply.frame.size()));
+    protocol::store_be(len, static_cast<int32_t>(s.reply.size()));
     out_.append(reinterpret_cast<const char*>(len), 4);
-    out_ += s.reply.frame;
+    // File-backed records stay out of out_: they are sent by sendfile at their place.
+    size_t prev = 0;
+    for (auto& sp : s.reply.splices) {
+      out_.append(s.reply.frame, prev, sp.at - prev);
+      files_.push_back({out_.size(), std::move(sp.range)});
+      prev = sp.at;
+    }
+    out_.append(s.reply.frame, prev, std::string::npos);
     s.reply.frame = {};
+    s.reply.splices.clear();
   }
   if (out_frames_ == 0) {
     // Everything before a close has been written: now close.
     if (!slots_.empty() && slots_.front().ready) close();
     return;
   }
-  if (out_.empty()) {
+  if (out_.empty() && files_.empty()) {
     drop_written(out_frames_);
     read_header();
     return write_ready();
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, size_t) {
-    self->writing_ = false;
-    if (ec || self->closed_) return self->close();
-    self->touch();
-    self->drop_written(self->out_frames_);
-    self->read_header();  // resumes reading if it had paused for backpressure
-    self->write_ready();
-  });
+  out_pos_ = 0;
+  next_file_ = 0;
+  send_next();
+}
+
+// Sends out_ up to the next file piece, then that piece, and so on; then finishes the round.
+void Connection::send_next() {
+  size_t stop = next_file_ < files_.size() ? files_[next_file_].at : out_.size();
+  if (out_pos_ < stop) {
+    asio::async_write(socket_, asio::buffer(out_.data() + out_pos_, stop - out_pos_),
+                      [self = shared_from_this(), stop](std::error_code ec, size_t) {
+                        if (ec || self->closed_) return self->fail_write();
+                        self->out_pos_ = stop;
+                        self->send_next();
+                      });
+    return;
+  }
+  if (next_file_ < files_.size()) return send_file();
+  writing_ = false;
+  files_.clear();  // releases the segment files
+  touch();
+  drop_written(out_frames_);
+  read_header();  // resumes reading if it had paused for backpressure
+  write_ready();
+}
+
+void Connection::send_file() {
+  protocol::FileRange& r = files_[next_file_].range;
+  while (r.size > 0) {
+    off_t off = static_cast<off_t>(r.offset);
+    ssize_t n = ::sendfile(socket_.native_handle(), r.fd, &off, r.size);
+    if (n > 0) {
+      r.offset += static_cast<uint64_t>(n);
+      r.size -= static_cast<uint32_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                         [self = shared_from_this()](std::error_code ec) {
+                           if (ec || self->closed_) return self->fail_write();
+                           self->send_file();
+                         });
+      return;
+    }
+    // The file ended early or the socket failed: the frame cannot be completed.
+    spdlog::debug("sendfile: {}", n < 0 ? std::strerror(errno) : "short file");
+    return fail_write();
+  }
+  ++next_file_;
+  send_next();
+}
+
+void Connection::fail_write() {
+  writing_ = false;
+  files_.clear();
+  close();
 }
 
 }  // namespace sluice::server

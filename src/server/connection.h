@@ -46,7 +46,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Slot> slots_;
   uint64_t first_seq_ = 0;  // sequence number of slots_.front()
   uint64_t next_seq_ = 0;
+  // A file range (sendfile) that goes out after byte `at` of out_.
+  struct FilePiece {
+    size_t at;
+    protocol::FileRange range;
+  };
+  void send_next();
+  void send_file();
+  void fail_write();
+
   std::string out_;
+  std::vector<FilePiece> files_;
+  size_t out_pos_ = 0;     // bytes of out_ already written
+  size_t next_file_ = 0;   // next entry of files_ to send
   size_t out_frames_ = 0;  // slots covered by the write in flight
   bool writing_ = false;
   bool reading_ = false;

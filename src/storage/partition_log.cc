@@ -126,6 +126,9 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
       if (next.base_offset >= max_offset || end - pos + next.total_size() > budget) break;
       end += next.total_size();
     }
+    e = seg.verify(pos, end);
+    if (e == StorageErrc::io_error) return {d.fail(), {}};
+    if (e != StorageErrc::ok) return {e, {}};
     r.slice = LogSlice{seg.file(), pos, static_cast<uint32_t>(end - pos)};
     return {StorageErrc::ok, r};
   }

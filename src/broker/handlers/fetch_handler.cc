@@ -2,8 +2,6 @@
 #include <memory>
 #include <spdlog/spdlog.h>
 
-#include "sluice/protocol/record_batch.h"
-
 #include "handlers/handlers.h"
 
 namespace sluice::broker {
@@ -15,21 +13,6 @@ using protocol::to_wire;
 
 namespace {
 
-// Every batch read back must still match its CRC-32C: a bit flipped at rest is refused, never
-// served (CRC-32C with isa-l costs far less than the copy that precedes it).
-bool intact(const std::string& bytes) {
-  auto b = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  for (size_t pos = 0; pos < b.size();) {
-    protocol::BatchHeader h;
-    if (protocol::validate_batch(b.subspan(pos), b.size() - pos, false, &h) != protocol::BatchError::ok)
-      return false;
-    pos += h.total_size();
-  }
-  return true;
-}
-
-// A fetch that may wait: it is evaluated at once, then again whenever one of its partitions'
-// high watermark moves, until min_bytes are there or max_wait_ms has passed (Kafka's long poll).
 class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
  public:
   PendingFetch(Broker& broker, FetchRequest req, Respond<FetchResponse> respond)
@@ -99,6 +82,12 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         int64_t limit = std::min<int64_t>(fp.partition_max_bytes, remaining);
         if (have_data && limit <= 0) continue;
         auto r = part->log().read(fp.fetch_offset, static_cast<int32_t>(std::max<int64_t>(limit, 1)), hw);
+        if (r.error == storage::StorageErrc::corrupt) {
+          // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
+          spdlog::error("{}-{}: stored data near offset {} fails its checksum: partition taken offline",
+                        t.topic, fp.partition, fp.fetch_offset);
+          part->log().take_offline();
+        }
         if (!r.ok()) {
           fail(r.error == storage::StorageErrc::offset_out_of_range ? ErrorCode::offset_out_of_range
                                                                     : ErrorCode::kafka_storage_error);
@@ -110,14 +99,8 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         // Only the first partition with data may exceed the limits (one whole batch), so that
         // a consumer can always make progress.
         if (have_data && slice.size > limit) continue;
-        if (!slice.read_into(pd.records.owned) || !intact(pd.records.owned)) {
-          spdlog::error("{}-{}: stored data near offset {} fails its checksum: partition taken offline",
-                        t.topic, fp.partition, fp.fetch_offset);
-          part->log().take_offline();
-          pd.records.owned.clear();
-          fail(ErrorCode::kafka_storage_error);
-          continue;
-        }
+        // Zero-copy: the bytes go from the segment file to the socket (sendfile).
+        pd.records.file = protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
         have_data = true;
         remaining -= slice.size;
         total += slice.size;

@@ -13,6 +13,7 @@
 #include "sluice/broker/partition_manager.h"
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
+#include "sluice/protocol/schema.h"
 
 namespace sluice::broker {
 
@@ -25,7 +26,13 @@ struct NodeInfo {
 // What the connection does with a request's outcome.
 struct Reply {
   enum class Kind { send, none, close } kind = Kind::none;
-  std::string frame;  // response header + body, without the length prefix
+  std::string frame;  // response header + body, without the length prefix or the spliced bytes
+  std::vector<protocol::Splice> splices;  // file ranges that belong inside `frame` (sendfile)
+  size_t size() const {
+    size_t n = frame.size();
+    for (const auto& s : splices) n += s.range.size;
+    return n;
+  }
 };
 
 // A request frame's bytes. The allocator leaves new bytes uninitialised: a frame is always

@@ -14,7 +14,10 @@ namespace sluice::protocol {
 // Appends wire primitives to a string.
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  // With `splices`, file-backed records are left out of `out` and listed there instead (for
+  // sendfile); without, their bytes are read from the file into `out`.
+  explicit Writer(std::string& out, std::vector<Splice>* splices = nullptr)
+      : out_(out), splices_(splices) {}
   template <typename T>
   void fixed(T v) {
     uint8_t b[sizeof(T)];
@@ -24,9 +27,12 @@ class Writer {
   void uvarint(uint64_t v) { append_uvarint(out_, v); }
   void raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
   std::string& out() { return out_; }
+  // False if the bytes could not be read from the file (only without a splice list).
+  bool splice(const FileRange& r);
 
  private:
   std::string& out_;
+  std::vector<Splice>* splices_;
 };
 
 // Reads wire primitives from a mutable byte span. The first failure latches: every later read
@@ -136,6 +142,11 @@ void encode_value(Writer& w, Ctx c, const T& v) {
     w.raw(v.data.data(), v.data.size());
   } else if constexpr (std::is_same_v<T, Records>) {
     if (v.is_null) return write_len(w, c, -1, true);
+    if (v.file) {
+      write_len(w, c, static_cast<int64_t>(v.file->size), true);
+      w.splice(*v.file);
+      return;
+    }
     auto b = v.bytes();
     write_len(w, c, static_cast<int64_t>(b.size()), true);
     w.raw(b.data(), b.size());

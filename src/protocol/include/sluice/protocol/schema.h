@@ -20,7 +20,9 @@
 // (STRING), std::optional<std::string> (nullable STRING), Bytes (BYTES), std::optional<Bytes>,
 // Records (nullable RECORDS, a view into the request buffer), Uuid, std::vector<T> (ARRAY of T),
 // std::optional<std::vector<T>> (nullable ARRAY), and any struct with fields().
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -78,14 +80,33 @@ struct Bytes {
 // RECORDS: nullable bytes holding record batches. Decoding leaves `view` pointing into the
 // request buffer (which the caller keeps alive and may rewrite in place, e.g. to assign offsets);
 // encoding writes `view` when set, else `owned`.
+// Bytes that stay in a file until they reach the socket (sendfile). The encoder writes their
+// length and records a Splice where they belong in the output; `keepalive` holds the file open.
+struct FileRange {
+  int fd = -1;
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  std::shared_ptr<const void> keepalive;
+  bool operator==(const FileRange& o) const {
+    return fd == o.fd && offset == o.offset && size == o.size;
+  }
+};
+
+// A FileRange that belongs at byte `at` of an encoded message.
+struct Splice {
+  size_t at = 0;
+  FileRange range;
+};
+
 struct Records {
   bool is_null = true;
   std::span<uint8_t> view;
   std::string owned;
-  size_t size() const { return view.data() ? view.size() : owned.size(); }
+  std::optional<FileRange> file;  // encoding only: takes precedence over view and owned
+  size_t size() const { return file ? file->size : view.data() ? view.size() : owned.size(); }
   bool operator==(const Records& o) const {
     auto a = bytes(), b = o.bytes();
-    return is_null == o.is_null && std::equal(a.begin(), a.end(), b.begin(), b.end());
+    return is_null == o.is_null && file == o.file && std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   std::span<const uint8_t> bytes() const {
     if (view.data()) return view;

@@ -117,7 +117,8 @@ class PartitionLog {
 
   // Whole batches from the one containing `offset`, at most max_bytes, but always at least one
   // batch if any is below max_offset (exclusive, e.g. the high watermark), never a batch whose
-  // base offset is at or above max_offset.
+  // base offset is at or above max_offset. Every batch returned has passed its CRC-32C check in
+  // this process (once; later reads of the same bytes are free): corrupt otherwise.
   StorageResult<ReadResult> read(int64_t offset, int32_t max_bytes, int64_t max_offset) const;
 
   // The first record whose timestamp >= ts: its offset and timestamp (ListOffsets by time);
