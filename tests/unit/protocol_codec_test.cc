@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "sluice/protocol/codec.h"
 #include "sluice/protocol/messages/all.h"
@@ -130,6 +133,53 @@ TEST(Codec, UnknownTaggedFieldsAreSkipped) {
   ApiVersionsRequest r;
   ASSERT_TRUE(decode(std::span(reinterpret_cast<uint8_t*>(in.data()), in.size()), r, 3));
   EXPECT_EQ(r.client_software_name, "a");
+}
+
+}  // namespace
+}  // namespace sluice::protocol
+
+namespace sluice::protocol {
+namespace {
+
+// File-backed records: with a splice list the bytes are left out and their place recorded; without
+// one they are read from the file, giving the same frame as in-memory records.
+TEST(Codec, FileRecordsSpliceOrInline) {
+  char path[] = "/tmp/sluice-codec-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string content = "0123456789abcdef";
+  ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+
+  auto response = [&](Records r) {
+    FetchResponse resp;
+    auto& t = resp.responses.emplace_back();
+    t.topic = "t";
+    auto& p = t.partitions.emplace_back();
+    p.records = std::move(r);
+    return resp;
+  };
+  Records in_memory;
+  in_memory.is_null = false;
+  in_memory.owned = content.substr(4, 8);
+  Records from_file;
+  from_file.is_null = false;
+  from_file.file = FileRange{fd, 4, 8, nullptr};
+
+  std::string expected, inlined, spliced;
+  encode(expected, response(in_memory), 11);
+  encode(inlined, response(from_file), 11);
+  EXPECT_EQ(inlined, expected);
+
+  std::vector<Splice> splices;
+  Writer w(spliced, &splices);
+  encode(w, response(from_file), 11, false);
+  ASSERT_EQ(splices.size(), 1u);
+  EXPECT_EQ(spliced.size() + 8, expected.size());
+  EXPECT_EQ(spliced.substr(0, splices[0].at), expected.substr(0, splices[0].at));
+  EXPECT_EQ(expected.substr(splices[0].at, 8), "456789ab");
+  EXPECT_EQ(spliced.substr(splices[0].at), expected.substr(splices[0].at + 8));
+  ::close(fd);
+  ::unlink(path);
 }
 
 }  // namespace
