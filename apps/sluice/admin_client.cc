@@ -67,7 +67,8 @@ EventPtr AdminClient::wait_result(const std::string& what) const {
       throw CliError(describe_error(err, what, global_));
     }
     const char* msg = rd_kafka_event_error_string(ev.get());
-    throw CliError(what + ": " + (msg != nullptr ? msg : rd_kafka_err2str(err)));
+    throw CliError(what + ": " + (msg != nullptr ? msg : rd_kafka_err2str(err)) + " (" +
+                   rd_kafka_err2name(err) + ")");
   }
   return ev;
 }

@@ -28,6 +28,12 @@ class AdminClient {
   explicit AdminClient(const GlobalOptions& global);
 
   rd_kafka_t* handle() const { return rk_.get(); }
+  rd_kafka_queue_t* queue() const { return queue_.get(); }
+  const GlobalOptions& global() const { return global_; }
+  // For requests built by the caller: options with the request timeout from --timeout-ms, and
+  // the wait for the result of the request just submitted on queue() (errors throw CliError).
+  AdminOptionsPtr make_options(rd_kafka_admin_op_t op, bool with_operation_timeout) const;
+  EventPtr wait_result(const std::string& what) const;
 
   void create_topic(const std::string& topic, int partitions, int replication_factor,
                     const std::vector<KeyValue>& configs);
@@ -38,10 +44,6 @@ class AdminClient {
   void alter_topic_configs(const std::string& topic, const std::vector<KeyValue>& configs);
 
  private:
-  AdminOptionsPtr make_options(rd_kafka_admin_op_t op, bool with_operation_timeout) const;
-  // Waits for the result event of the request just submitted on queue_ and checks its error.
-  EventPtr wait_result(const std::string& what) const;
-
   const GlobalOptions& global_;
   HandlePtr rk_;
   QueuePtr queue_;

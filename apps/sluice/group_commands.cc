@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "admin_client.h"
 #include "command.h"
 #include "errors.h"
 #include "global_options.h"
@@ -80,52 +81,6 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 
 std::string offset_text(int64_t offset) { return offset < 0 ? "-" : std::to_string(offset); }
 
-// A client handle and result queue for the group admin requests.
-class GroupAdmin {
- public:
-  explicit GroupAdmin(const GlobalOptions& global) : global_(global) {
-    ConfPtr conf = make_conf(global);
-    set_conf(conf.get(), "allow.auto.create.topics", "false");
-    rk_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
-    queue_.reset(rd_kafka_queue_new(rk_.get()));
-  }
-
-  rd_kafka_t* handle() const { return rk_.get(); }
-  rd_kafka_queue_t* queue() const { return queue_.get(); }
-
-  AdminOptionsPtr options(rd_kafka_admin_op_t op) const {
-    AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk_.get(), op));
-    char errstr[512];
-    if (rd_kafka_AdminOptions_set_request_timeout(options.get(), global_.timeout_ms, errstr,
-                                                  sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw UsageError(std::string("bad --timeout-ms: ") + errstr);
-    }
-    return options;
-  }
-
-  // Waits for the result of the request just submitted on queue() and checks its error.
-  EventPtr wait(const std::string& what) const {
-    EventPtr ev(rd_kafka_queue_poll(queue_.get(), global_.timeout_ms + kResultGraceMs));
-    if (!ev) throw CliError(describe_error(RD_KAFKA_RESP_ERR__TIMED_OUT, what, global_));
-    const rd_kafka_resp_err_t err = rd_kafka_event_error(ev.get());
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
-        throw CliError(describe_error(err, what, global_));
-      }
-      const char* msg = rd_kafka_event_error_string(ev.get());
-      throw CliError(what + ": " + (msg != nullptr ? msg : rd_kafka_err2str(err)) + " (" +
-                     rd_kafka_err2name(err) + ")");
-    }
-    return ev;
-  }
-
-  const GlobalOptions& global() const { return global_; }
-
- private:
-  const GlobalOptions& global_;
-  HandlePtr rk_;
-  QueuePtr queue_;
-};
 
 // --- shared queries -------------------------------------------------------------------------
 
@@ -150,12 +105,12 @@ std::string state_name(rd_kafka_consumer_group_state_t state) {
   return rd_kafka_consumer_group_state_name(state);
 }
 
-GroupInfo describe_group(GroupAdmin& admin, const std::string& group) {
+GroupInfo describe_group(AdminClient& admin, const std::string& group) {
   const std::string what = "cannot describe group '" + group + "'";
-  AdminOptionsPtr options = admin.options(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  AdminOptionsPtr options = admin.make_options(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, false);
   const char* groups[] = {group.c_str()};
   rd_kafka_DescribeConsumerGroups(admin.handle(), groups, 1, options.get(), admin.queue());
-  EventPtr ev = admin.wait(what);
+  EventPtr ev = admin.wait_result(what);
   size_t count = 0;
   const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
       rd_kafka_event_DescribeConsumerGroups_result(ev.get()), &count);
@@ -206,7 +161,7 @@ GroupInfo describe_group(GroupAdmin& admin, const std::string& group) {
 
 // Committed offsets of the group; `only` limits the query to those partitions (all when empty).
 // Partitions without a committed offset are left out.
-std::map<TopicPartition, int64_t> committed_offsets(GroupAdmin& admin, const std::string& group,
+std::map<TopicPartition, int64_t> committed_offsets(AdminClient& admin, const std::string& group,
                                                     const std::vector<TopicPartition>& only = {}) {
   const std::string what = "cannot fetch committed offsets of group '" + group + "'";
   PartitionListPtr parts;
@@ -218,10 +173,10 @@ std::map<TopicPartition, int64_t> committed_offsets(GroupAdmin& admin, const std
                   decltype(&rd_kafka_ListConsumerGroupOffsets_destroy)>
       request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), parts.get()),
               &rd_kafka_ListConsumerGroupOffsets_destroy);
-  AdminOptionsPtr options = admin.options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+  AdminOptionsPtr options = admin.make_options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, false);
   rd_kafka_ListConsumerGroupOffsets_t* array[] = {request.get()};
   rd_kafka_ListConsumerGroupOffsets(admin.handle(), array, 1, options.get(), admin.queue());
-  EventPtr ev = admin.wait(what);
+  EventPtr ev = admin.wait_result(what);
   size_t count = 0;
   const rd_kafka_group_result_t** results = rd_kafka_ListConsumerGroupOffsets_result_groups(
       rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &count);
@@ -249,7 +204,7 @@ struct Watermarks {
   int64_t high = -1;
 };
 
-Watermarks query_watermarks(GroupAdmin& admin, const TopicPartition& tp) {
+Watermarks query_watermarks(AdminClient& admin, const TopicPartition& tp) {
   Watermarks w;
   const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
       admin.handle(), tp.first.c_str(), tp.second, &w.low, &w.high, admin.global().timeout_ms);
@@ -279,8 +234,8 @@ void run_list(const ListOptions& o, const GlobalOptions& global) {
     }
     states.push_back(code);
   }
-  GroupAdmin admin(global);
-  AdminOptionsPtr options = admin.options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+  AdminClient admin(global);
+  AdminOptionsPtr options = admin.make_options(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, false);
   if (!states.empty()) {
     ErrorPtr error(rd_kafka_AdminOptions_set_match_consumer_group_states(
         options.get(), states.data(), states.size()));
@@ -288,7 +243,7 @@ void run_list(const ListOptions& o, const GlobalOptions& global) {
   }
   const std::string what = "cannot list groups";
   rd_kafka_ListConsumerGroups(admin.handle(), options.get(), admin.queue());
-  EventPtr ev = admin.wait(what);
+  EventPtr ev = admin.wait_result(what);
   const rd_kafka_ListConsumerGroups_result_t* result =
       rd_kafka_event_ListConsumerGroups_result(ev.get());
   size_t error_count = 0;
@@ -341,7 +296,7 @@ std::string join_assignment(const std::vector<TopicPartition>& parts) {
 }
 
 void run_describe(const GroupOptions& o, const GlobalOptions& global) {
-  GroupAdmin admin(global);
+  AdminClient admin(global);
   const GroupInfo info = describe_group(admin, o.group);
   const auto committed = committed_offsets(admin, o.group);
   if (info.state == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD && info.members.empty() &&
@@ -415,7 +370,7 @@ struct DeleteOptions {
 };
 
 void run_delete(const DeleteOptions& o, const GlobalOptions& global) {
-  GroupAdmin admin(global);
+  AdminClient admin(global);
   std::vector<rd_kafka_DeleteGroup_t*> dels;
   for (const auto& g : o.groups) dels.push_back(rd_kafka_DeleteGroup_new(g.c_str()));
   struct Cleanup {
@@ -423,9 +378,9 @@ void run_delete(const DeleteOptions& o, const GlobalOptions& global) {
     ~Cleanup() { rd_kafka_DeleteGroup_destroy_array(v.data(), v.size()); }
   } cleanup{dels};
 
-  AdminOptionsPtr options = admin.options(RD_KAFKA_ADMIN_OP_DELETEGROUPS);
+  AdminOptionsPtr options = admin.make_options(RD_KAFKA_ADMIN_OP_DELETEGROUPS, false);
   rd_kafka_DeleteGroups(admin.handle(), dels.data(), dels.size(), options.get(), admin.queue());
-  EventPtr ev = admin.wait("cannot delete groups");
+  EventPtr ev = admin.wait_result("cannot delete groups");
   size_t count = 0;
   const rd_kafka_group_result_t** results =
       rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &count);
@@ -478,7 +433,7 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
         "--to-datetime");
   }
 
-  GroupAdmin admin(global);
+  AdminClient admin(global);
   const GroupInfo info = describe_group(admin, o.group);
   const bool inactive = info.state == RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY ||
                         info.state == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD;
@@ -567,10 +522,10 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
       request(rd_kafka_AlterConsumerGroupOffsets_new(o.group.c_str(), list.get()),
               &rd_kafka_AlterConsumerGroupOffsets_destroy);
   const std::string what = "cannot commit offsets of group '" + o.group + "'";
-  AdminOptionsPtr options = admin.options(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
+  AdminOptionsPtr options = admin.make_options(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
   rd_kafka_AlterConsumerGroupOffsets_t* array[] = {request.get()};
   rd_kafka_AlterConsumerGroupOffsets(admin.handle(), array, 1, options.get(), admin.queue());
-  EventPtr ev = admin.wait(what);
+  EventPtr ev = admin.wait_result(what);
   size_t count = 0;
   const rd_kafka_group_result_t** results = rd_kafka_AlterConsumerGroupOffsets_result_groups(
       rd_kafka_event_AlterConsumerGroupOffsets_result(ev.get()), &count);

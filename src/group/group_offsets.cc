@@ -75,7 +75,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
     return answer_all(ErrorCode::rebalance_in_progress);
   } else if (!g->members.count(req.member_id)) {
     return answer_all(ErrorCode::unknown_member_id);
-  } else if (req.group_instance_id && g->static_members[*req.group_instance_id] != req.member_id) {
+  } else if (req.group_instance_id && g->static_members.count(*req.group_instance_id) &&
+             g->static_members.at(*req.group_instance_id) != req.member_id) {
     return answer_all(ErrorCode::fenced_instance_id);
   } else if (req.generation_id_or_member_epoch != g->generation) {
     return answer_all(ErrorCode::illegal_generation);
