@@ -171,13 +171,15 @@ std::vector<int32_t> ensure_topic(rd_kafka_t* rk, const Options& o) {
   const bool create = !info.exists;
   if (create) {
     char err[512];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, 1, err, sizeof err);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, 1, err, sizeof err);
     if (!nt) fatal(std::string("new topic: ") + err);
     rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
     rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
     if (!ev) fatal("CreateTopics: no answer");
-    if (rd_kafka_event_error(ev)) fatal(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
+    if (rd_kafka_event_error(ev))
+      fatal(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
     size_t n = 0;
     const rd_kafka_topic_result_t** res =
         rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
@@ -218,7 +220,8 @@ class Consumer {
   Consumer(const Options& o, const std::vector<int32_t>& partitions, bool from_end) : o_(o) {
     rd_kafka_conf_t* c = base_conf(o);
     // librdkafka's assign() needs a group.id; no offsets are committed and no group is joined.
-    set(c, "group.id", "sluice-bench-" + std::to_string(::getpid()) + "-" + std::to_string(now_ns()));
+    set(c, "group.id",
+        "sluice-bench-" + std::to_string(::getpid()) + "-" + std::to_string(now_ns()));
     set(c, "enable.auto.commit", "false");
     set(c, "enable.auto.offset.store", "false");
     set(c, "enable.partition.eof", "false");
@@ -231,8 +234,8 @@ class Consumer {
     rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
     if (!rk_) fatal(std::string("consumer: ") + err);
     rd_kafka_poll_set_consumer(rk_);
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(
-        static_cast<int>(partitions.size()));
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
     for (int32_t p : partitions) {
       int64_t lo = 0, hi = 0;
       auto e = rd_kafka_query_watermark_offsets(rk_, o.topic.c_str(), p, &lo, &hi, 10000);
@@ -265,7 +268,8 @@ class Consumer {
       const int64_t t = now_ns();
       if (!m) {
         if (t - last_progress > static_cast<int64_t>(o_.timeout_s * 1e9)) {
-          std::fprintf(stderr, "sluice-bench: consumer: nothing for %.0f s, giving up\n", o_.timeout_s);
+          std::fprintf(stderr, "sluice-bench: consumer: nothing for %.0f s, giving up\n",
+                       o_.timeout_s);
           break;
         }
         continue;
@@ -335,7 +339,8 @@ class Producer {
     char key[17];
     const int64_t t0 = now_ns();
     *first_send_ns = t0;
-    const int64_t end_ns = o_.duration > 0 ? t0 + static_cast<int64_t>(o_.duration * 1e9) : INT64_MAX;
+    const int64_t end_ns =
+        o_.duration > 0 ? t0 + static_cast<int64_t>(o_.duration * 1e9) : INT64_MAX;
     int64_t limit = o_.count > 0 ? o_.count : INT64_MAX;
     if (o_.rate > 0 && o_.count <= 0 && o_.duration > 0)
       limit = static_cast<int64_t>(o_.rate * o_.duration);
@@ -367,7 +372,8 @@ class Producer {
                               static_cast<size_t>(o_.size), k, klen,
                               reinterpret_cast<void*>(static_cast<intptr_t>(stamp))) != 0) {
         auto e = rd_kafka_last_error();
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) fatal(std::string("produce: ") + rd_kafka_err2str(e));
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+          fatal(std::string("produce: ") + rd_kafka_err2str(e));
         rd_kafka_poll(rk_, 1);
       }
       pr.sent.store(i + 1, std::memory_order_relaxed);
@@ -428,17 +434,18 @@ void progress_loop(const Options& o, Progress& pr) {
 void report(const Options& o, int64_t msgs, double secs, const Histogram* h) {
   const double rate = secs > 0 ? static_cast<double>(msgs) / secs : 0;
   auto ms = [&](uint64_t ns) { return static_cast<double>(ns) / 1e6; };
-  std::printf(
-      "system=%s workload=%s msgs=%" PRId64 " size=%d msgs_per_s=%.0f MB_per_s=%.2f p50_ms=%.3f "
-      "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
-      o.system.c_str(), o.workload.c_str(), msgs, o.size, rate, rate * o.size / 1e6,
-      h ? ms(h->percentile(0.50)) : 0.0, h ? ms(h->percentile(0.99)) : 0.0,
-      h ? ms(h->percentile(0.999)) : 0.0, h ? ms(h->max()) : 0.0);
+  std::printf("system=%s workload=%s msgs=%" PRId64
+              " size=%d msgs_per_s=%.0f MB_per_s=%.2f p50_ms=%.3f "
+              "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
+              o.system.c_str(), o.workload.c_str(), msgs, o.size, rate, rate * o.size / 1e6,
+              h ? ms(h->percentile(0.50)) : 0.0, h ? ms(h->percentile(0.99)) : 0.0,
+              h ? ms(h->percentile(0.999)) : 0.0, h ? ms(h->max()) : 0.0);
   std::fflush(stdout);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "sluice-bench: client cpu user %.2f s sys %.2f s\n",
-               ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+               ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+               ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 }
 
 int run_produce(const Options& o) {
@@ -515,9 +522,9 @@ int run_e2e(const Options& o) {
   pr.done = true;
   prog.join();
   if (cr.received < target)
-    std::fprintf(stderr, "sluice-bench: received %" PRId64 " of %" PRId64 "\n", cr.received, target.load());
-  std::fprintf(stderr,
-               "sluice-bench: produce ack latency p50 %.3f ms p99 %.3f ms max %.3f ms\n",
+    std::fprintf(stderr, "sluice-bench: received %" PRId64 " of %" PRId64 "\n", cr.received,
+                 target.load());
+  std::fprintf(stderr, "sluice-bench: produce ack latency p50 %.3f ms p99 %.3f ms max %.3f ms\n",
                st.ack_latency.percentile(0.5) / 1e6, st.ack_latency.percentile(0.99) / 1e6,
                st.ack_latency.max() / 1e6);
   report(o, cr.received, cr.last_ns > t0 ? (cr.last_ns - t0) / 1e9 : 0, &cr.latency);
@@ -535,28 +542,41 @@ int main(int argc, char** argv) {
     sub->add_option("--topic", o.topic, "Topic")->capture_default_str();
     sub->add_option("--system", o.system, "Name in the result line")->capture_default_str();
     sub->add_option("--workload", o.workload, "Workload label in the result line (default: mode)");
-    sub->add_option("--size", o.size, "Payload bytes (>= 16)")->capture_default_str()->check(CLI::Range(16, 100 << 20));
+    sub->add_option("--size", o.size, "Payload bytes (>= 16)")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 100 << 20));
     auto* count = sub->add_option("--count", o.count, "Messages to send/receive");
-    sub->add_option("--duration", o.duration, "Seconds to run (with --rate: count = rate x duration)")
+    sub->add_option("--duration", o.duration,
+                    "Seconds to run (with --rate: count = rate x duration)")
         ->excludes(count);
     sub->add_option("--timeout", o.timeout_s, "Give up after this many seconds without progress")
         ->capture_default_str();
     sub->add_flag("--quiet", o.quiet, "No progress lines");
-    sub->add_option("--fetch-wait-ms", o.fetch_wait_ms, "Consumer fetch.wait.max.ms")->capture_default_str();
+    sub->add_option("--fetch-wait-ms", o.fetch_wait_ms, "Consumer fetch.wait.max.ms")
+        ->capture_default_str();
     if (producer) {
-      sub->add_option("--rate", o.rate, "Messages/s on an absolute schedule (0 = unlimited)")->capture_default_str();
-      sub->add_option("--partitions", o.partitions, "Create the topic with this many partitions if absent")
+      sub->add_option("--rate", o.rate, "Messages/s on an absolute schedule (0 = unlimited)")
           ->capture_default_str();
-      sub->add_option("--acks", o.acks, "0, 1 or all")->capture_default_str()->check(CLI::IsMember({"0", "1", "all", "-1"}));
+      sub->add_option("--partitions", o.partitions,
+                      "Create the topic with this many partitions if absent")
+          ->capture_default_str();
+      sub->add_option("--acks", o.acks, "0, 1 or all")
+          ->capture_default_str()
+          ->check(CLI::IsMember({"0", "1", "all", "-1"}));
       sub->add_option("--compression", o.compression, "none, gzip, snappy, lz4, zstd")
-          ->capture_default_str()->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
+          ->capture_default_str()
+          ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
       sub->add_flag("--keys", o.keys, "Random 16-byte keys (spread over partitions)");
-      sub->add_option("--window", o.window, "Max messages sent and not yet acknowledged")->capture_default_str()
+      sub->add_option("--window", o.window, "Max messages sent and not yet acknowledged")
+          ->capture_default_str()
           ->check(CLI::PositiveNumber);
       sub->add_option("--linger-ms", o.linger_ms, "Producer linger.ms")->capture_default_str();
-      sub->add_option("-X,--producer-property", o.producer_props, "Extra librdkafka producer key=value");
+      sub->add_option("-X,--producer-property", o.producer_props,
+                      "Extra librdkafka producer key=value");
     }
-    if (consumer) sub->add_option("-C,--consumer-property", o.consumer_props, "Extra librdkafka consumer key=value");
+    if (consumer)
+      sub->add_option("-C,--consumer-property", o.consumer_props,
+                      "Extra librdkafka consumer key=value");
   };
   auto* produce = app.add_subcommand("produce", "Produce and measure send->ack latency");
   auto* consume = app.add_subcommand("consume", "Consume a topic from the beginning");

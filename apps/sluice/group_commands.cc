@@ -81,7 +81,6 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 
 std::string offset_text(int64_t offset) { return offset < 0 ? "-" : std::to_string(offset); }
 
-
 // --- shared queries -------------------------------------------------------------------------
 
 struct MemberInfo {
@@ -328,8 +327,8 @@ void run_describe(const GroupOptions& o, const GlobalOptions& global) {
   std::printf("Offsets:%s\n", partitions.empty() ? " (none)" : "");
   if (partitions.empty()) return;
 
-  std::vector<std::vector<std::string>> table{
-      {"  TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER-ID", "CLIENT-ID"}};
+  std::vector<std::vector<std::string>> table{{"  TOPIC", "PARTITION", "CURRENT-OFFSET",
+                                               "LOG-END-OFFSET", "LAG", "MEMBER-ID", "CLIENT-ID"}};
   int64_t total_lag = 0;
   bool lag_known = true;
   for (const TopicPartition& tp : partitions) {
@@ -351,12 +350,11 @@ void run_describe(const GroupOptions& o, const GlobalOptions& global) {
       lag_known = false;  // Nothing committed: the backlog depends on auto.offset.reset.
     }
     const auto m = owner.find(tp);
-    table.push_back({"  " + tp.first, std::to_string(tp.second),
-                     c == committed.end() ? "-" : std::to_string(c->second),
-                     end ? std::to_string(*end) : "-", lag,
-                     m == owner.end() ? "-" : m->second->member_id,
-                     m == owner.end() || m->second->client_id.empty() ? "-"
-                                                                      : m->second->client_id});
+    table.push_back(
+        {"  " + tp.first, std::to_string(tp.second),
+         c == committed.end() ? "-" : std::to_string(c->second), end ? std::to_string(*end) : "-",
+         lag, m == owner.end() ? "-" : m->second->member_id,
+         m == owner.end() || m->second->client_id.empty() ? "-" : m->second->client_id});
   }
   print_table(table);
   std::printf("Total lag: %s%s\n", std::to_string(total_lag).c_str(),
@@ -544,8 +542,7 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
       }
     }
   }
-  std::printf("Reset offsets of group '%s' for %zu partition(s).\n", o.group.c_str(),
-              plan.size());
+  std::printf("Reset offsets of group '%s' for %zu partition(s).\n", o.group.c_str(), plan.size());
 }
 
 // Registers `sub` so that selecting it stores run(*opts, global) in `action`.

@@ -1,6 +1,8 @@
 // sluiced: one Sluice node. Parses flags and config, opens the data dir, recovers the logs,
 // listens, and serves until SIGTERM/SIGINT, then stops cleanly (everything flushed).
 #include <fcntl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -10,13 +12,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "sluice/broker/broker.h"
 #include "sluice/broker/config.h"
-#include "sluice/broker/partition_manager.h"
 #include "sluice/broker/consumer_offsets_log.h"
+#include "sluice/broker/partition_manager.h"
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/server/server.h"
@@ -73,7 +73,8 @@ int run(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--data-dir", data_dir, "Directory for logs and metadata")->capture_default_str();
   app.add_option("--listen", listen, "Address to accept Kafka clients on")->capture_default_str();
-  app.add_option("--advertised", advertised, "HOST:PORT clients are told to connect to (default: --listen)");
+  app.add_option("--advertised", advertised,
+                 "HOST:PORT clients are told to connect to (default: --listen)");
   app.add_option("--config", config_file, "key=value file of broker configs (Kafka names)");
   app.add_option("--set", sets, "A broker config, key=value; may repeat; wins over --config");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -103,7 +104,8 @@ int run(int argc, char** argv) {
     throw StartupError("--advertised: give the address clients should connect to, not " + adv.host);
 
   asio::io_context io(1);
-  auto node = sluice::broker::NodeInfo{static_cast<int32_t>(config.get_int("node.id")), adv.host, adv.port};
+  auto node =
+      sluice::broker::NodeInfo{static_cast<int32_t>(config.get_int("node.id")), adv.host, adv.port};
   sluice::server::ServerLimits limits;
   limits.max_request_bytes = static_cast<int32_t>(config.get_int("socket.request.max.bytes"));
   limits.max_queued_requests = static_cast<int32_t>(config.get_int("queued.max.requests"));
@@ -132,7 +134,8 @@ int run(int argc, char** argv) {
   lock_data_dir(data_dir);
   try {
     metadata = sluice::cluster::open_local_metadata_store(data_dir);
-    partitions = std::make_unique<sluice::broker::PartitionManager>(io, data_dir, config, *metadata);
+    partitions =
+        std::make_unique<sluice::broker::PartitionManager>(io, data_dir, config, *metadata);
     partitions->start();
     offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
         *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
@@ -140,19 +143,23 @@ int run(int argc, char** argv) {
     throw StartupError(std::string("data dir ") + data_dir + ": " + e.what());
   }
   sluice::group::GroupConfig group_config;
-  group_config.min_session_timeout_ms = static_cast<int32_t>(config.get_int("group.min.session.timeout.ms"));
-  group_config.max_session_timeout_ms = static_cast<int32_t>(config.get_int("group.max.session.timeout.ms"));
+  group_config.min_session_timeout_ms =
+      static_cast<int32_t>(config.get_int("group.min.session.timeout.ms"));
+  group_config.max_session_timeout_ms =
+      static_cast<int32_t>(config.get_int("group.max.session.timeout.ms"));
   group_config.initial_rebalance_delay_ms =
       static_cast<int32_t>(config.get_int("group.initial.rebalance.delay.ms"));
   group_config.max_size = static_cast<int32_t>(config.get_int("group.max.size"));
   group_config.offsets_retention_ms = config.get_int("offsets.retention.minutes") * 60 * 1000;
-  group_config.offset_metadata_max_bytes = static_cast<int32_t>(config.get_int("offset.metadata.max.bytes"));
+  group_config.offset_metadata_max_bytes =
+      static_cast<int32_t>(config.get_int("offset.metadata.max.bytes"));
   groups = std::make_unique<sluice::group::GroupCoordinator>(
       io, *offsets_log, group_config, [&partitions](const std::string& topic, int32_t p) {
         return partitions->get(topic, p) != nullptr;
       });
   groups->load();
-  broker = std::make_unique<sluice::broker::Broker>(io, config, node, *metadata, *partitions, *groups);
+  broker =
+      std::make_unique<sluice::broker::Broker>(io, config, node, *metadata, *partitions, *groups);
   server = std::make_unique<sluice::server::Server>(io, *broker, limits);
   try {
     server->listen(bind.host, bind.port);

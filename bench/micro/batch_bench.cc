@@ -9,7 +9,8 @@ static void BM_ValidateBatch(benchmark::State& state) {
   std::string b = sluice::bench::make_batch(100, 1024);
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(b.data()), b.size());
   const bool check_records = state.range(0) != 0;
-  if (sluice::protocol::validate_batch(bytes, 1 << 20, check_records) != sluice::protocol::BatchError::ok)
+  if (sluice::protocol::validate_batch(bytes, 1 << 20, check_records) !=
+      sluice::protocol::BatchError::ok)
     state.SkipWithError("batch does not validate");
   for (auto _ : state)
     benchmark::DoNotOptimize(sluice::protocol::validate_batch(bytes, 1 << 20, check_records));

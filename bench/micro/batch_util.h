@@ -17,13 +17,13 @@ inline std::string make_batch(int count, size_t value_size, int64_t base_offset 
   std::string records;
   for (int i = 0; i < count; ++i) {
     std::string body;
-    body.push_back(0);          // attributes
-    append_varint(body, 0);     // timestamp delta
-    append_varint(body, i);     // offset delta
-    append_varint(body, -1);    // null key
+    body.push_back(0);        // attributes
+    append_varint(body, 0);   // timestamp delta
+    append_varint(body, i);   // offset delta
+    append_varint(body, -1);  // null key
     append_varint(body, static_cast<int64_t>(value.size()));
     body += value;
-    append_varint(body, 0);     // no headers
+    append_varint(body, 0);  // no headers
     append_varint(records, static_cast<int64_t>(body.size()));
     records += body;
   }
@@ -31,7 +31,8 @@ inline std::string make_batch(int count, size_t value_size, int64_t base_offset 
   auto* p = reinterpret_cast<uint8_t*>(b.data());
   const int64_t ts = 1'700'000'000'000;
   store_be<int64_t>(p + 0, base_offset);
-  store_be<int32_t>(p + 8, static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead + records.size()));
+  store_be<int32_t>(p + 8,
+                    static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead + records.size()));
   store_be<int32_t>(p + 12, 0);
   p[16] = 2;  // magic
   store_be<int16_t>(p + 21, 0);

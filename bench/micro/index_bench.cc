@@ -30,7 +30,8 @@ struct LogFixture {
     for (int i = 0; i < batches; i += 100) {  // 100 batches per append, as a produce would
       buf.clear();
       for (int j = 0; j < 100; ++j) buf += one;
-      auto r = log->append({reinterpret_cast<uint8_t*>(buf.data()), buf.size()}, 0, 1'700'000'000'000, false);
+      auto r = log->append({reinterpret_cast<uint8_t*>(buf.data()), buf.size()}, 0,
+                           1'700'000'000'000, false);
       if (!r.ok()) throw std::runtime_error("append failed");
     }
     end = log->log_end_offset();
@@ -56,7 +57,10 @@ void BM_PartitionLogRead(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 // args: segments (0: one 1 GiB segment, 1: 1 MiB segments -> ~30 segments), max_bytes
-BENCHMARK(BM_PartitionLogRead)->ArgNames({"small_segments", "max_bytes"})
-    ->Args({0, 1 << 20})->Args({1, 1 << 20})->Args({0, 1024});
+BENCHMARK(BM_PartitionLogRead)
+    ->ArgNames({"small_segments", "max_bytes"})
+    ->Args({0, 1 << 20})
+    ->Args({1, 1 << 20})
+    ->Args({0, 1024});
 
 }  // namespace

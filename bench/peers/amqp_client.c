@@ -8,26 +8,28 @@
 #include <amqp_tcp_socket.h>
 #include <pthread.h>
 #include <sys/time.h>
+
 #include "peer_bench.h"
 
 static pb_args A;
-static const char *qtype;
+static const char* qtype;
 static pb_hist ack_h, e2e_h;
-static int64_t *ring;                     /* stamp of delivery tag t at ring[(t-1) % window] */
+static int64_t* ring; /* stamp of delivery tag t at ring[(t-1) % window] */
 static long confirmed, nacks;
 static volatile long received;
 static volatile int consumer_ready;
 static int64_t last_recv, last_ack;
 
-static void ok_or_die(amqp_rpc_reply_t r, const char *what) {
+static void ok_or_die(amqp_rpc_reply_t r, const char* what) {
   if (r.reply_type == AMQP_RESPONSE_NORMAL) return;
-  fprintf(stderr, "fatal: %s (reply %d, %s)\n", what, r.reply_type, amqp_error_string2(r.library_error));
+  fprintf(stderr, "fatal: %s (reply %d, %s)\n", what, r.reply_type,
+          amqp_error_string2(r.library_error));
   exit(1);
 }
 
 static amqp_connection_state_t open_channel(void) {
   amqp_connection_state_t c = amqp_new_connection();
-  amqp_socket_t *s = amqp_tcp_socket_new(c);
+  amqp_socket_t* s = amqp_tcp_socket_new(c);
   if (!s || amqp_socket_open(s, "127.0.0.1", A.port)) pb_die("amqp connect");
   ok_or_die(amqp_login(c, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest", "guest"), "login");
   amqp_channel_open(c, 1);
@@ -35,7 +37,7 @@ static amqp_connection_state_t open_channel(void) {
   return c;
 }
 
-static void *consumer(void *arg) {
+static void* consumer(void* arg) {
   (void)arg;
   amqp_connection_state_t c = open_channel();
   amqp_basic_qos(c, 1, 0, 1000, 0);
@@ -55,7 +57,10 @@ static void *consumer(void *arg) {
       break;
     }
     int64_t t = pb_now();
-    if (env.message.body.len >= 16) { pb_record(&e2e_h, t - pb_stamp_of(env.message.body.bytes)); received++; }
+    if (env.message.body.len >= 16) {
+      pb_record(&e2e_h, t - pb_stamp_of(env.message.body.bytes));
+      received++;
+    }
     last_recv = t;
     amqp_basic_ack(c, 1, env.delivery_tag, 0);
     amqp_destroy_envelope(&env);
@@ -66,14 +71,18 @@ static void *consumer(void *arg) {
 }
 
 /* Confirms arrive in publish order on one channel; `multiple` covers every tag up to it. */
-static void on_frame(amqp_frame_t *f) {
+static void on_frame(amqp_frame_t* f) {
   if (f->frame_type != AMQP_FRAME_METHOD) return;
   uint64_t tag;
   int multiple;
   if (f->payload.method.id == AMQP_BASIC_ACK_METHOD) {
-    amqp_basic_ack_t *m = f->payload.method.decoded; tag = m->delivery_tag; multiple = m->multiple;
+    amqp_basic_ack_t* m = f->payload.method.decoded;
+    tag = m->delivery_tag;
+    multiple = m->multiple;
   } else if (f->payload.method.id == AMQP_BASIC_NACK_METHOD) {
-    amqp_basic_nack_t *m = f->payload.method.decoded; tag = m->delivery_tag; multiple = m->multiple;
+    amqp_basic_nack_t* m = f->payload.method.decoded;
+    tag = m->delivery_tag;
+    multiple = m->multiple;
     nacks++;
   } else {
     return;
@@ -95,13 +104,15 @@ static int pump(amqp_connection_state_t c, int64_t timeout_ns) {
     struct timeval tv = {timeout_ns / 1000000000LL, (timeout_ns % 1000000000LL) / 1000};
     rc = amqp_simple_wait_frame_noblock(c, &f, &tv);
   }
-  if (rc == AMQP_STATUS_OK) on_frame(&f);
-  else if (rc != AMQP_STATUS_TIMEOUT) pb_die("wait frame");
+  if (rc == AMQP_STATUS_OK)
+    on_frame(&f);
+  else if (rc != AMQP_STATUS_TIMEOUT)
+    pb_die("wait frame");
   if (!amqp_frames_enqueued(c) && !amqp_data_in_buffer(c)) amqp_maybe_release_buffers(c);
   return rc == AMQP_STATUS_OK;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   A = pb_parse(argc, argv, "amqp_client PORT SYSTEM A|B QUEUE MSGS SIZE WINDOW [RATE]");
   qtype = strrchr(A.system, '-') ? strrchr(A.system, '-') + 1 : "classic";
   amqp_connection_state_t c = open_channel();
@@ -114,7 +125,7 @@ int main(int argc, char **argv) {
   ok_or_die(amqp_get_rpc_reply(c), "confirm.select");
 
   ring = calloc((size_t)A.window, 8);
-  char *buf = pb_payload(A.size);
+  char* buf = pb_payload(A.size);
   amqp_basic_properties_t props = {0};
   props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
   props.delivery_mode = 2;
@@ -131,7 +142,8 @@ int main(int argc, char **argv) {
       stamp = pb_slot(t0, i, A.rate);
       for (int64_t now; (now = pb_now()) < stamp;) pump(c, stamp - now);
     } else {
-      while (pump(c, 0)) {}
+      while (pump(c, 0)) {
+      }
     }
     while (i - confirmed >= A.window) pump(c, -1);
     if (A.workload != 'B') stamp = pb_now();

@@ -7,34 +7,42 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 #include <pthread.h>
+
 #include "peer_bench.h"
 
 static pb_args A;
 static pb_hist ack_h, e2e_h;
-static int64_t *ring;                 /* send stamp of message i at ring[i % window] */
+static int64_t* ring; /* send stamp of message i at ring[i % window] */
 static long sent, replied;
 static volatile long received;
 static int64_t last_recv;
 
-static redisContext *connect_redis(void) {
-  redisContext *c = redisConnect("127.0.0.1", A.port);
+static redisContext* connect_redis(void) {
+  redisContext* c = redisConnect("127.0.0.1", A.port);
   if (!c || c->err) pb_die("redis connect");
   return c;
 }
 
-static void *consumer(void *arg) {
+static void* consumer(void* arg) {
   (void)arg;
-  redisContext *c = connect_redis();
+  redisContext* c = connect_redis();
   char last[64] = "0-0";
   while (received < A.msgs) {
-    redisReply *r = redisCommand(c, "XREAD COUNT 1000 BLOCK 10000 STREAMS %s %s", A.name, last);
+    redisReply* r = redisCommand(c, "XREAD COUNT 1000 BLOCK 10000 STREAMS %s %s", A.name, last);
     if (!r) pb_die("xread");
-    if (r->type != REDIS_REPLY_ARRAY) { freeReplyObject(r); fprintf(stderr, "consumer: timeout\n"); break; }
+    if (r->type != REDIS_REPLY_ARRAY) {
+      freeReplyObject(r);
+      fprintf(stderr, "consumer: timeout\n");
+      break;
+    }
     int64_t t = pb_now();
-    redisReply *entries = r->element[0]->element[1];
+    redisReply* entries = r->element[0]->element[1];
     for (size_t i = 0; i < entries->elements; i++) {
       redisReply *e = entries->element[i], *fv = e->element[1];
-      if (fv->elements >= 2 && fv->element[1]->len >= 16) { pb_record(&e2e_h, t - pb_stamp_of(fv->element[1]->str)); received++; }
+      if (fv->elements >= 2 && fv->element[1]->len >= 16) {
+        pb_record(&e2e_h, t - pb_stamp_of(fv->element[1]->str));
+        received++;
+      }
       snprintf(last, sizeof last, "%s", e->element[0]->str);
     }
     last_recv = t;
@@ -44,24 +52,28 @@ static void *consumer(void *arg) {
   return NULL;
 }
 
-static void take_replies(redisContext *c) {
-  void *r;
+static void take_replies(redisContext* c) {
+  void* r;
   while (redisReaderGetReply(c->reader, &r) == REDIS_OK && r) {
-    redisReply *rr = r;
-    if (rr->type == REDIS_REPLY_ERROR) { fprintf(stderr, "XADD: %s\n", rr->str); exit(1); }
+    redisReply* rr = r;
+    if (rr->type == REDIS_REPLY_ERROR) {
+      fprintf(stderr, "XADD: %s\n", rr->str);
+      exit(1);
+    }
     pb_record(&ack_h, pb_now() - ring[replied % A.window]);
     replied++;
     freeReplyObject(r);
   }
 }
 
-static void write_all(redisContext *c) {
+static void write_all(redisContext* c) {
   int done = 0;
-  while (!done) if (redisBufferWrite(c, &done) != REDIS_OK) pb_die("write");
+  while (!done)
+    if (redisBufferWrite(c, &done) != REDIS_OK) pb_die("write");
 }
 
 /* wait for replies up to timeout_ns (< 0: until some arrive) */
-static void await(redisContext *c, int64_t timeout_ns) {
+static void await(redisContext* c, int64_t timeout_ns) {
   struct pollfd p = {c->fd, POLLIN, 0};
   struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
   if (ppoll(&p, 1, timeout_ns < 0 ? NULL : &ts, NULL) > 0) {
@@ -70,12 +82,12 @@ static void await(redisContext *c, int64_t timeout_ns) {
   }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   A = pb_parse(argc, argv, "redis_client PORT SYSTEM A|B KEY MSGS SIZE WINDOW [RATE]");
-  redisContext *c = connect_redis();
+  redisContext* c = connect_redis();
   freeReplyObject(redisCommand(c, "DEL %s", A.name));
   ring = calloc((size_t)A.window, 8);
-  char *buf = pb_payload(A.size);
+  char* buf = pb_payload(A.size);
   pthread_t th;
   if (A.workload == 'B') pthread_create(&th, NULL, consumer, NULL);
   int64_t t0 = pb_now();

@@ -22,10 +22,12 @@ template <typename Req, typename Resp>
 struct Bind {
   using Handler = void (*)(Broker&, const RequestContext&, Req&, Respond<Resp>);
   template <Handler H>
-  static void run(Broker& b, RequestContext ctx, Reader& r, bool flexible, Broker::Respond respond) {
+  static void run(Broker& b, RequestContext ctx, Reader& r, bool flexible,
+                  Broker::Respond respond) {
     Req req;
     if (!protocol::decode(r, req, ctx.api_version, flexible)) {
-      spdlog::debug("malformed {} v{} request from {}", Req::api_key, ctx.api_version, ctx.client_id);
+      spdlog::debug("malformed {} v{} request from {}", Req::api_key, ctx.api_version,
+                    ctx.client_id);
       return respond({Reply::Kind::close, {}, {}});
     }
     // ApiVersions answers with response header v0 whatever its version.

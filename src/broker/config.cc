@@ -25,10 +25,20 @@ std::vector<ConfigKey> make_broker_keys() {
       {"log.retention.check.interval.ms", T::int64, "300000", 1},
       {"log.index.interval.bytes", T::int32, "4096", 0, INT32_MAX},
       {"log.index.size.max.bytes", T::int32, "10485760", 4096, INT32_MAX},
-      {"log.message.timestamp.type", T::string, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}},
+      {"log.message.timestamp.type",
+       T::string,
+       "CreateTime",
+       0,
+       0,
+       {"CreateTime", "LogAppendTime"}},
       {"log.flush.policy", T::string, "always", 0, 0, {"always", "interval"}},
       {"log.flush.interval.ms", T::int64, "1000", 1},
-      {"log.cleanup.policy", T::string, "delete", 0, 0, {"delete", "compact", "compact,delete", "delete,compact"}},
+      {"log.cleanup.policy",
+       T::string,
+       "delete",
+       0,
+       0,
+       {"delete", "compact", "compact,delete", "delete,compact"}},
       {"message.max.bytes", T::int32, "1048588", 0, INT32_MAX},
       {"min.insync.replicas", T::int32, "1", 1, INT32_MAX},
       {"socket.request.max.bytes", T::int32, "104857600", 1024, INT32_MAX},
@@ -50,15 +60,33 @@ std::vector<ConfigKey> make_broker_keys() {
 std::vector<ConfigKey> make_topic_keys() {
   using T = ConfigType;
   return {
-      {"cleanup.policy", T::string, "delete", 0, 0, {"delete", "compact", "compact,delete", "delete,compact"}, "log.cleanup.policy"},
+      {"cleanup.policy",
+       T::string,
+       "delete",
+       0,
+       0,
+       {"delete", "compact", "compact,delete", "delete,compact"},
+       "log.cleanup.policy"},
       {"retention.ms", T::int64, "604800000", -1, INT64_MAX, {}, "log.retention.ms"},
       {"retention.bytes", T::int64, "-1", -1, INT64_MAX, {}, "log.retention.bytes"},
       {"segment.bytes", T::int32, "1073741824", 14, INT32_MAX, {}, "log.segment.bytes"},
       {"segment.ms", T::int64, "604800000", 1, INT64_MAX, {}, "log.roll.ms"},
-      {"segment.index.bytes", T::int32, "10485760", 4096, INT32_MAX, {}, "log.index.size.max.bytes"},
+      {"segment.index.bytes",
+       T::int32,
+       "10485760",
+       4096,
+       INT32_MAX,
+       {},
+       "log.index.size.max.bytes"},
       {"index.interval.bytes", T::int32, "4096", 0, INT32_MAX, {}, "log.index.interval.bytes"},
       {"max.message.bytes", T::int32, "1048588", 0, INT32_MAX, {}, "message.max.bytes"},
-      {"message.timestamp.type", T::string, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}, "log.message.timestamp.type"},
+      {"message.timestamp.type",
+       T::string,
+       "CreateTime",
+       0,
+       0,
+       {"CreateTime", "LogAppendTime"},
+       "log.message.timestamp.type"},
       {"min.insync.replicas", T::int32, "1", 1, INT32_MAX, {}, "min.insync.replicas"},
   };
 }
@@ -89,7 +117,8 @@ const ConfigKey* find_key(const std::vector<ConfigKey>& table, std::string_view 
 
 std::optional<std::string> check_value(const ConfigKey& key, std::string_view value) {
   auto bad = [&](std::string_view why) {
-    return std::string(key.name) + ": invalid value '" + std::string(value) + "': " + std::string(why);
+    return std::string(key.name) + ": invalid value '" + std::string(value) +
+           "': " + std::string(why);
   };
   switch (key.type) {
     case ConfigType::boolean:
@@ -99,9 +128,11 @@ std::optional<std::string> check_value(const ConfigKey& key, std::string_view va
     case ConfigType::int64: {
       int64_t v;
       if (!parse_int(value, v)) return bad("expected an integer");
-      if (key.type == ConfigType::int32 && (v < INT32_MIN || v > INT32_MAX)) return bad("out of int32 range");
+      if (key.type == ConfigType::int32 && (v < INT32_MIN || v > INT32_MAX))
+        return bad("out of int32 range");
       if (v < key.min || v > key.max)
-        return bad("must be between " + std::to_string(key.min) + " and " + std::to_string(key.max));
+        return bad("must be between " + std::to_string(key.min) + " and " +
+                   std::to_string(key.max));
       return std::nullopt;
     }
     case ConfigType::string:
@@ -144,7 +175,8 @@ ConfigSet load_broker_config(const std::optional<std::string>& file,
   ConfigSet cfg(broker_config_keys());
   auto apply = [&](const std::string& line, const std::string& where) {
     auto eq = line.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument(where + ": expected key=value, got '" + line + "'");
+    if (eq == std::string::npos)
+      throw std::invalid_argument(where + ": expected key=value, got '" + line + "'");
     auto trim = [](std::string s) {
       auto b = s.find_first_not_of(" \t\r");
       auto e = s.find_last_not_of(" \t\r");

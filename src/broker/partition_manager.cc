@@ -1,8 +1,9 @@
 #include "sluice/broker/partition_manager.h"
 
+#include <spdlog/spdlog.h>
+
 #include <asio/post.hpp>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 namespace sluice::broker {
 
@@ -41,8 +42,7 @@ storage::LogConfig PartitionManager::log_config(
   return c;
 }
 
-std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& topic,
-                                                            int32_t index,
+std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& topic, int32_t index,
                                                             const storage::LogConfig& cfg) {
   TopicPartition tp{topic, index};
   storage::RecoveryReport report;
@@ -63,7 +63,8 @@ void PartitionManager::start() {
   for (const auto& t : metadata_.topics()) {
     TopicState st;
     auto cfg = log_config(t.configs);
-    for (int32_t i = 0; i < t.partitions; ++i) st.partitions.push_back(open_partition(t.name, i, cfg));
+    for (int32_t i = 0; i < t.partitions; ++i)
+      st.partitions.push_back(open_partition(t.name, i, cfg));
     topics_[t.name] = std::move(st);
     set_topic_configs(t.name, t.configs);
   }
@@ -83,7 +84,8 @@ void PartitionManager::stop() {
     for (auto& p : st.partitions) p->log().close();
 }
 
-std::shared_ptr<Partition> PartitionManager::get(const std::string& topic, int32_t partition) const {
+std::shared_ptr<Partition> PartitionManager::get(const std::string& topic,
+                                                 int32_t partition) const {
   auto it = topics_.find(topic);
   if (it == topics_.end() || partition < 0 ||
       partition >= static_cast<int32_t>(it->second.partitions.size()))
@@ -114,14 +116,18 @@ ErrorCode PartitionManager::create_topic(const cluster::TopicMetadata& t) {
     fs::remove_all(data_dir_ / TopicPartition{t.name, i}.dir_name(), ec);
   }
   switch (metadata_.create_topic(t)) {
-    case cluster::MetadataErrc::ok: break;
-    case cluster::MetadataErrc::exists: return ErrorCode::topic_already_exists;
-    default: return ErrorCode::kafka_storage_error;
+    case cluster::MetadataErrc::ok:
+      break;
+    case cluster::MetadataErrc::exists:
+      return ErrorCode::topic_already_exists;
+    default:
+      return ErrorCode::kafka_storage_error;
   }
   TopicState st;
   auto cfg = log_config(t.configs);
   try {
-    for (int32_t i = 0; i < t.partitions; ++i) st.partitions.push_back(open_partition(t.name, i, cfg));
+    for (int32_t i = 0; i < t.partitions; ++i)
+      st.partitions.push_back(open_partition(t.name, i, cfg));
   } catch (const std::exception& e) {
     spdlog::error("cannot create topic {}: {}", t.name, e.what());
     metadata_.delete_topic(t.name);
@@ -176,7 +182,8 @@ ErrorCode PartitionManager::set_topic_configs(const std::string& topic,
   if (it == topics_.end() || !meta) return ErrorCode::unknown_topic_or_partition;
   if (meta->configs != configs) {
     meta->configs = configs;
-    if (metadata_.update_topic(*meta) != cluster::MetadataErrc::ok) return ErrorCode::kafka_storage_error;
+    if (metadata_.update_topic(*meta) != cluster::MetadataErrc::ok)
+      return ErrorCode::kafka_storage_error;
   }
   auto cfg = log_config(configs);
   for (auto& p : it->second.partitions) p->log().update_config(cfg);

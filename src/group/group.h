@@ -70,7 +70,8 @@ class Group {
   // A protocol every member supports, chosen by the members' first preferences (Kafka's vote).
   std::optional<std::string> select_protocol() const;
   // Whether a member with this protocol type and these protocols may join.
-  bool accepts(const std::string& type, const std::vector<std::pair<std::string, std::string>>& protocols) const;
+  bool accepts(const std::string& type,
+               const std::vector<std::pair<std::string, std::string>>& protocols) const;
   int32_t max_rebalance_timeout_ms() const;
   // Topics the members subscribe to, read from the consumer protocol's subscription metadata.
   std::set<std::string> subscribed_topics() const;

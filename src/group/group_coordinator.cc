@@ -5,13 +5,15 @@
 //   CompletingRebalance --leader's SyncGroup stored--> Stable
 //   Stable / CompletingRebalance --join, leave, expiry--> PreparingRebalance
 //   PreparingRebalance --nobody left--> Empty
+#include "sluice/group/group_coordinator.h"
+
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <random>
-#include <spdlog/spdlog.h>
 
 #include "group.h"
 #include "group_records.h"
-#include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/batch_builder.h"
 
 namespace sluice::group {
@@ -39,7 +41,8 @@ std::string random_suffix() {
   return s;
 }
 
-std::vector<std::pair<std::string, std::string>> protocols_of(const protocol::JoinGroupRequest& req) {
+std::vector<std::pair<std::string, std::string>> protocols_of(
+    const protocol::JoinGroupRequest& req) {
   std::vector<std::pair<std::string, std::string>> v;
   for (const auto& p : req.protocols) v.emplace_back(p.name, p.metadata.data);
   return v;
@@ -49,7 +52,11 @@ std::vector<std::pair<std::string, std::string>> protocols_of(const protocol::Jo
 
 GroupCoordinator::GroupCoordinator(asio::io_context& io, OffsetsLog& log, GroupConfig config,
                                    PartitionExists partition_exists)
-    : io_(io), log_(log), config_(config), partition_exists_(std::move(partition_exists)), tick_timer_(io) {}
+    : io_(io),
+      log_(log),
+      config_(config),
+      partition_exists_(std::move(partition_exists)),
+      tick_timer_(io) {}
 
 GroupCoordinator::~GroupCoordinator() { stop(); }
 
@@ -92,7 +99,8 @@ void GroupCoordinator::arm_tick() {
   });
 }
 
-void GroupCoordinator::join(protocol::JoinGroupRequest& req, int16_t version, const ClientInfo& client,
+void GroupCoordinator::join(protocol::JoinGroupRequest& req, int16_t version,
+                            const ClientInfo& client,
                             Respond<protocol::JoinGroupResponse> respond) {
   auto fail = [&](ErrorCode e, std::string member_id = {}) {
     protocol::JoinGroupResponse r;
@@ -115,7 +123,8 @@ void GroupCoordinator::join(protocol::JoinGroupRequest& req, int16_t version, co
   if (!found && !req.member_id.empty()) return fail(ErrorCode::unknown_member_id, req.member_id);
   Group& g = found ? *found : get_or_create(req.group_id);
   if (g.state == GroupState::dead) return fail(ErrorCode::coordinator_not_available, req.member_id);
-  if (!g.accepts(req.protocol_type, protocols)) return fail(ErrorCode::inconsistent_group_protocol, req.member_id);
+  if (!g.accepts(req.protocol_type, protocols))
+    return fail(ErrorCode::inconsistent_group_protocol, req.member_id);
 
   int64_t now = steady_ms();
   auto fill_member = [&](Member& m) {
@@ -205,7 +214,8 @@ void GroupCoordinator::join(protocol::JoinGroupRequest& req, int16_t version, co
       }
       return add_member(*req.group_instance_id + "-" + random_suffix());
     }
-    std::string new_id = (client.client_id.empty() ? "member" : client.client_id) + "-" + random_suffix();
+    std::string new_id =
+        (client.client_id.empty() ? "member" : client.client_id) + "-" + random_suffix();
     if (version >= 4) {
       // KIP-394: the member must come back with this id, so that a retried join after a lost
       // response does not leave a ghost member behind.
@@ -274,12 +284,14 @@ void GroupCoordinator::prepare_rebalance(Group& g) {
   // A new group waits a little for more members, so that a fleet starting together does not
   // cause one rebalance per member (group.initial.rebalance.delay.ms).
   g.initial_delay_until_ms =
-      was_empty ? now + std::min(config_.initial_rebalance_delay_ms, g.max_rebalance_timeout_ms()) : 0;
+      was_empty ? now + std::min(config_.initial_rebalance_delay_ms, g.max_rebalance_timeout_ms())
+                : 0;
   maybe_complete_join(g);
 }
 
 void GroupCoordinator::maybe_complete_join(Group& g) {
-  if (g.state == GroupState::preparing_rebalance && g.all_joined() && steady_ms() >= g.initial_delay_until_ms)
+  if (g.state == GroupState::preparing_rebalance && g.all_joined() &&
+      steady_ms() >= g.initial_delay_until_ms)
     complete_join(g);
 }
 
@@ -363,7 +375,8 @@ void GroupCoordinator::sync(protocol::SyncGroupRequest& req, int16_t version,
   if (!g || !g->members.count(req.member_id)) return fail(ErrorCode::unknown_member_id);
   if (req.group_instance_id) {
     auto it = g->static_members.find(*req.group_instance_id);
-    if (it != g->static_members.end() && it->second != req.member_id) return fail(ErrorCode::fenced_instance_id);
+    if (it != g->static_members.end() && it->second != req.member_id)
+      return fail(ErrorCode::fenced_instance_id);
   }
   if (req.generation_id != g->generation) return fail(ErrorCode::illegal_generation);
   if ((req.protocol_type && *req.protocol_type != g->protocol_type) ||
@@ -396,7 +409,8 @@ void GroupCoordinator::sync(protocol::SyncGroupRequest& req, int16_t version,
   // The leader's assignment: stored durably, then handed to every member.
   for (auto& [id, member] : g->members) member.assignment.clear();
   for (const auto& a : req.assignments)
-    if (auto it = g->members.find(a.member_id); it != g->members.end()) it->second.assignment = a.assignment.data;
+    if (auto it = g->members.find(a.member_id); it != g->members.end())
+      it->second.assignment = a.assignment.data;
   std::string group_id = g->id();
   int32_t generation = g->generation;
   persist_group(*g, [this, group_id, generation](ErrorCode e) {
@@ -434,16 +448,20 @@ void GroupCoordinator::heartbeat(const protocol::HeartbeatRequest& req,
   if (!g || !g->members.count(req.member_id)) return answer(ErrorCode::unknown_member_id);
   if (req.group_instance_id) {
     auto it = g->static_members.find(*req.group_instance_id);
-    if (it != g->static_members.end() && it->second != req.member_id) return answer(ErrorCode::fenced_instance_id);
+    if (it != g->static_members.end() && it->second != req.member_id)
+      return answer(ErrorCode::fenced_instance_id);
   }
   if (req.generation_id != g->generation) return answer(ErrorCode::illegal_generation);
   Member& m = g->members.at(req.member_id);
   m.deadline_ms = steady_ms() + m.session_timeout_ms;
   switch (g->state) {
-    case GroupState::preparing_rebalance: return answer(ErrorCode::rebalance_in_progress);
+    case GroupState::preparing_rebalance:
+      return answer(ErrorCode::rebalance_in_progress);
     case GroupState::completing_rebalance:
-    case GroupState::stable: return answer(ErrorCode::none);
-    default: return answer(ErrorCode::unknown_member_id);
+    case GroupState::stable:
+      return answer(ErrorCode::none);
+    default:
+      return answer(ErrorCode::unknown_member_id);
   }
 }
 

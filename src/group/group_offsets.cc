@@ -1,8 +1,9 @@
 // Committed offsets and the admin side of groups: OffsetCommit, OffsetFetch, OffsetDelete,
 // DescribeGroups, ListGroups, DeleteGroups, loading from __consumer_offsets and retention.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "group.h"
 #include "group_records.h"
@@ -30,8 +31,9 @@ int64_t steady_ms() {
 using TopicPartitionKey = std::pair<std::string, int32_t>;
 
 // Tombstones (or values) for offsets of one group, as one batch.
-std::string offsets_batch(const std::string& group,
-                          const std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>>& items) {
+std::string offsets_batch(
+    const std::string& group,
+    const std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>>& items) {
   std::vector<std::string> keys, values;
   keys.reserve(items.size());
   values.reserve(items.size());
@@ -40,8 +42,8 @@ std::string offsets_batch(const std::string& group,
     keys.push_back(encode_record(OffsetCommitKey{group, tp.first, tp.second}));
     std::optional<std::string_view> value;
     if (off) {
-      values.push_back(encode_record(OffsetCommitValue{off->offset, off->leader_epoch, off->metadata,
-                                                       off->commit_timestamp}));
+      values.push_back(encode_record(
+          OffsetCommitValue{off->offset, off->leader_epoch, off->metadata, off->commit_timestamp}));
       value = values.back();
     }
     records.push_back({keys.back(), value});
@@ -94,8 +96,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
       ErrorCode e = ErrorCode::none;
       if (!partition_exists_(t.name, p.partition_index))
         e = ErrorCode::unknown_topic_or_partition;
-      else if (p.committed_metadata &&
-               p.committed_metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes))
+      else if (p.committed_metadata && p.committed_metadata->size() >
+                                           static_cast<size_t>(config_.offset_metadata_max_bytes))
         e = ErrorCode::offset_metadata_too_large;
       else
         accepted.push_back({{t.name, p.partition_index},
@@ -117,7 +119,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
                 } else {
                   for (auto& t : resp.topics)
                     for (auto& p : t.partitions)
-                      if (p.error_code == 0) p.error_code = to_wire(ErrorCode::coordinator_not_available);
+                      if (p.error_code == 0)
+                        p.error_code = to_wire(ErrorCode::coordinator_not_available);
                 }
                 respond(std::move(resp));
               });
@@ -132,7 +135,8 @@ void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t ve
     return respond(std::move(resp));
   }
   Group* g = find(req.group_id);
-  auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartition& p, const std::string& topic) {
+  auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartition& p,
+                  const std::string& topic) {
     p.committed_offset = -1;
     p.metadata = "";
     if (!g) return;
@@ -272,7 +276,8 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
   protocol::OffsetDeleteResponse resp;
   Group* g = req.group_id.empty() ? nullptr : find(req.group_id);
   if (!g) {
-    resp.error_code = to_wire(req.group_id.empty() ? ErrorCode::invalid_group_id : ErrorCode::group_id_not_found);
+    resp.error_code =
+        to_wire(req.group_id.empty() ? ErrorCode::invalid_group_id : ErrorCode::group_id_not_found);
     return respond(std::move(resp));
   }
   auto subscribed = g->subscribed_topics();
@@ -292,7 +297,8 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
   if (items.empty()) return respond(std::move(resp));
   std::string group_id = req.group_id;
   log_.append(partition_for(group_id), offsets_batch(group_id, items),
-              [this, group_id, items, resp = std::move(resp), respond = std::move(respond)](ErrorCode e) mutable {
+              [this, group_id, items, resp = std::move(resp),
+               respond = std::move(respond)](ErrorCode e) mutable {
                 if (e != ErrorCode::none) {
                   resp.error_code = to_wire(ErrorCode::coordinator_not_available);
                 } else if (Group* g = find(group_id)) {
@@ -357,8 +363,8 @@ void GroupCoordinator::load() {
     });
   }
   for (const auto& [_, g] : groups_) offsets += g->offsets.size();
-  spdlog::info("group coordinator loaded {} groups, {} committed offsets from {} records", groups_.size(),
-               offsets, records);
+  spdlog::info("group coordinator loaded {} groups, {} committed offsets from {} records",
+               groups_.size(), offsets, records);
   arm_tick();
 }
 

@@ -65,7 +65,8 @@ struct MemberMetadataRecord {
     using S = MemberMetadataRecord;
     return std::tuple{field("member_id", &S::member_id),
                       field("group_instance_id", &S::group_instance_id),
-                      field("client_id", &S::client_id), field("client_host", &S::client_host),
+                      field("client_id", &S::client_id),
+                      field("client_host", &S::client_host),
                       field("rebalance_timeout", &S::rebalance_timeout),
                       field("session_timeout", &S::session_timeout),
                       field("subscription", &S::subscription),
@@ -85,7 +86,8 @@ struct GroupMetadataValue {
   static constexpr auto fields() {
     using S = GroupMetadataValue;
     return std::tuple{field("protocol_type", &S::protocol_type),
-                      field("generation", &S::generation), field("protocol", &S::protocol),
+                      field("generation", &S::generation),
+                      field("protocol", &S::protocol),
                       field("leader", &S::leader),
                       field("current_state_timestamp", &S::current_state_timestamp),
                       field("members", &S::members)};
@@ -110,6 +112,7 @@ struct GroupRecord {
 using CoordinatorRecord = std::variant<std::monostate, OffsetRecord, GroupRecord>;
 
 // monostate when the key is of an unknown version or the bytes do not decode.
-CoordinatorRecord decode_record(std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value);
+CoordinatorRecord decode_record(std::span<const uint8_t> key,
+                                std::optional<std::span<const uint8_t>> value);
 
 }  // namespace sluice::group

@@ -21,12 +21,12 @@ std::string build_batch(std::span<const RecordData> records, const BatchOptions&
   std::string rec;
   for (size_t i = 0; i < records.size(); ++i) {
     rec.clear();
-    rec.push_back('\0');     // attributes
-    append_varint(rec, 0);   // timestamp delta
+    rec.push_back('\0');                          // attributes
+    append_varint(rec, 0);                        // timestamp delta
     append_varint(rec, static_cast<int64_t>(i));  // offset delta
     append_nullable(rec, records[i].key);
     append_nullable(rec, records[i].value);
-    append_varint(rec, 0);   // headers
+    append_varint(rec, 0);  // headers
     append_varint(out, static_cast<int64_t>(rec.size()));
     out += rec;
   }

@@ -36,13 +36,20 @@ bool records_match_header(std::span<const uint8_t> records, const BatchHeader& h
 
 const char* to_string(BatchError e) {
   switch (e) {
-    case BatchError::ok: return "ok";
-    case BatchError::truncated: return "truncated batch";
-    case BatchError::bad_length: return "invalid batch length";
-    case BatchError::bad_magic: return "unsupported magic (only v2 record batches are accepted)";
-    case BatchError::bad_crc: return "CRC-32C mismatch";
-    case BatchError::bad_records: return "records do not match the batch header";
-    case BatchError::bad_attributes: return "invalid batch attributes";
+    case BatchError::ok:
+      return "ok";
+    case BatchError::truncated:
+      return "truncated batch";
+    case BatchError::bad_length:
+      return "invalid batch length";
+    case BatchError::bad_magic:
+      return "unsupported magic (only v2 record batches are accepted)";
+    case BatchError::bad_crc:
+      return "CRC-32C mismatch";
+    case BatchError::bad_records:
+      return "records do not match the batch header";
+    case BatchError::bad_attributes:
+      return "invalid batch attributes";
   }
   return "?";
 }
@@ -71,7 +78,8 @@ BatchError validate_batch(std::span<const uint8_t> bytes, size_t max_batch_bytes
                           bool check_records, BatchHeader* out) {
   if (bytes.size() < kBatchLogOverhead + 5) return BatchError::truncated;
   int32_t len = load_be<int32_t>(bytes.data() + 8);
-  if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) return BatchError::bad_length;
+  if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead))
+    return BatchError::bad_length;
   // magic is read before the length check against the buffer so that legacy message sets get
   // the more useful error.
   if (bytes[16] != 2) return BatchError::bad_magic;
@@ -96,7 +104,8 @@ void set_partition_leader_epoch(uint8_t* batch, int32_t epoch) { store_be(batch 
 
 void set_log_append_time(std::span<uint8_t> batch, int64_t ts) {
   uint8_t* p = batch.data();
-  store_be(p + kAttributesOffset, static_cast<int16_t>(load_be<int16_t>(p + kAttributesOffset) | 0x8));
+  store_be(p + kAttributesOffset,
+           static_cast<int16_t>(load_be<int16_t>(p + kAttributesOffset) | 0x8));
   store_be(p + kMaxTimestampOffset, ts);
   store_be(p + kCrcOffset, crc32c(batch.subspan(kAttributesOffset)));
 }

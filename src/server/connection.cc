@@ -1,12 +1,12 @@
 #include "connection.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 #include <cerrno>
 #include <cstring>
-#include <spdlog/spdlog.h>
 
 #include "sluice/protocol/endian.h"
 
@@ -36,7 +36,8 @@ void Connection::close() {
 }
 
 bool Connection::can_read() const {
-  return !closed_ && !reading_ && slots_.size() < static_cast<size_t>(limits_.max_queued_requests) &&
+  return !closed_ && !reading_ &&
+         slots_.size() < static_cast<size_t>(limits_.max_queued_requests) &&
          queued_bytes_ < static_cast<uint64_t>(limits_.max_queued_request_bytes);
 }
 
@@ -73,21 +74,22 @@ void Connection::read_header() {
 void Connection::read_body(int32_t size) {
   reading_ = true;
   body_.resize(static_cast<size_t>(size));
-  asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](std::error_code ec, size_t) {
-    self->reading_ = false;
-    if (ec || self->closed_) return self->close();
-    self->touch();
-    uint64_t seq = self->next_seq_++;
-    self->slots_.emplace_back();
-    self->slots_.back().bytes = self->body_.size();
-    self->queued_bytes_ += self->body_.size();
-    broker::Frame frame = std::move(self->body_);
-    self->body_ = {};
-    self->broker_.handle(std::move(frame), self->client_host_, [self, seq](broker::Reply reply) {
-      self->complete(seq, std::move(reply));
-    });
-    self->read_header();
-  });
+  asio::async_read(
+      socket_, asio::buffer(body_), [self = shared_from_this()](std::error_code ec, size_t) {
+        self->reading_ = false;
+        if (ec || self->closed_) return self->close();
+        self->touch();
+        uint64_t seq = self->next_seq_++;
+        self->slots_.emplace_back();
+        self->slots_.back().bytes = self->body_.size();
+        self->queued_bytes_ += self->body_.size();
+        broker::Frame frame = std::move(self->body_);
+        self->body_ = {};
+        self->broker_.handle(
+            std::move(frame), self->client_host_,
+            [self, seq](broker::Reply reply) { self->complete(seq, std::move(reply)); });
+        self->read_header();
+      });
 }
 
 void Connection::complete(uint64_t seq, broker::Reply reply) {

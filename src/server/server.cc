@@ -1,10 +1,10 @@
 #include "sluice/server/server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
-#include <spdlog/spdlog.h>
 #include <vector>
 
 #include "connection.h"

@@ -137,7 +137,8 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
 
 std::optional<TimestampOffset> PartitionLog::record_in_batch(
     int64_t batch_offset,
-    const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick) const {
+    const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick)
+    const {
   auto r = read(batch_offset, 1, impl_->log_end());
   std::string bytes;
   if (!r.ok() || r.value.slice.size == 0 || !r.value.slice.read_into(bytes)) return std::nullopt;

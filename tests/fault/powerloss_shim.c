@@ -33,7 +33,7 @@
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_ftruncate)(int, off_t);
-static const char *watch_dir;
+static const char* watch_dir;
 static size_t watch_len;
 static int journal_fd = -1;
 
@@ -42,13 +42,13 @@ __attribute__((constructor)) static void shim_init(void) {
   real_fdatasync = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
   real_ftruncate = (int (*)(int, off_t))dlsym(RTLD_NEXT, "ftruncate");
   watch_dir = getenv("SLUICE_SHIM_DIR");
-  const char *journal = getenv("SLUICE_SHIM_JOURNAL");
+  const char* journal = getenv("SLUICE_SHIM_JOURNAL");
   if (watch_dir) watch_len = strlen(watch_dir);
   if (journal) journal_fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
 /* The path of fd if it is a regular file under the watched directory, else NULL. */
-static const char *watched_path(int fd, char *buf, size_t n) {
+static const char* watched_path(int fd, char* buf, size_t n) {
   if (!watch_dir || journal_fd < 0) return NULL;
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -59,7 +59,7 @@ static const char *watched_path(int fd, char *buf, size_t n) {
   return buf;
 }
 
-static void journal(char kind, long long size, const char *path) {
+static void journal(char kind, long long size, const char* path) {
   char line[PATH_MAX + 64];
   int n = snprintf(line, sizeof line, "%c %lld %s\n", kind, size, path);
   if (n > 0 && (size_t)n < sizeof line) {
@@ -70,7 +70,7 @@ static void journal(char kind, long long size, const char *path) {
 
 static int synced(int fd, int (*real)(int)) {
   char path[PATH_MAX];
-  const char *p = watched_path(fd, path, sizeof path);
+  const char* p = watched_path(fd, path, sizeof path);
   struct stat st;
   long long size = -1;
   if (p && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = (long long)st.st_size;
@@ -85,7 +85,7 @@ int fdatasync(int fd) { return synced(fd, real_fdatasync); }
 int ftruncate(int fd, off_t length) {
   int r = real_ftruncate(fd, length);
   char path[PATH_MAX];
-  const char *p = r == 0 ? watched_path(fd, path, sizeof path) : NULL;
+  const char* p = r == 0 ? watched_path(fd, path, sizeof path) : NULL;
   if (p) journal('T', (long long)length, p);
   return r;
 }

@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::atexit([] {
       std::error_code ec;
       for (const char* d : {"/dev/shm", "/tmp"})
-        std::filesystem::remove(std::filesystem::path(d) / ("sluice-fuzz-config-" + std::to_string(::getpid())), ec);
+        std::filesystem::remove(
+            std::filesystem::path(d) / ("sluice-fuzz-config-" + std::to_string(::getpid())), ec);
     });
     return (d / ("sluice-fuzz-config-" + std::to_string(::getpid()))).string();
   }();

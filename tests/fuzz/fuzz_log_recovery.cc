@@ -55,14 +55,14 @@ std::vector<uint8_t> make_batch(int n) {
   std::vector<uint8_t> records;
   for (int i = 0; i < n; ++i) {
     std::vector<uint8_t> rec;
-    rec.push_back(0);               // attributes
-    rec.push_back(0);               // timestampDelta 0
+    rec.push_back(0);                             // attributes
+    rec.push_back(0);                             // timestampDelta 0
     rec.push_back(static_cast<uint8_t>(i << 1));  // offsetDelta (zig-zag), i < 64
-    rec.push_back(1);               // key length -1 (null)
-    rec.push_back(4);               // value length 2
+    rec.push_back(1);                             // key length -1 (null)
+    rec.push_back(4);                             // value length 2
     rec.push_back('v');
     rec.push_back(static_cast<uint8_t>('0' + i % 10));
-    rec.push_back(0);               // no headers
+    rec.push_back(0);  // no headers
     records.push_back(static_cast<uint8_t>(rec.size() << 1));
     records.insert(records.end(), rec.begin(), rec.end());
   }
@@ -140,7 +140,8 @@ fs::path fresh_dir() {
     std::atexit([] {
       std::error_code ec;
       fs::remove_all(fs::path("/dev/shm") / ("sluice-fuzz-" + std::to_string(::getpid())), ec);
-      fs::remove_all(fs::temp_directory_path(ec) / ("sluice-fuzz-" + std::to_string(::getpid())), ec);
+      fs::remove_all(fs::temp_directory_path(ec) / ("sluice-fuzz-" + std::to_string(::getpid())),
+                     ec);
     });
     return b;
   }();

@@ -9,11 +9,11 @@
 //    decompression bound; every record's key/value must lie in memory ASan knows;
 //  * the bytes after the first byte are also decompressed directly with the codec the first
 //    byte names, and compress -> decompress must round-trip.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -90,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (e != p::DecompressError::ok && !out.empty()) fail("failed decompress left output behind");
     std::string packed, unpacked;
     if (rest.size() <= 65536 && p::compress(codec, rest, packed)) {
-      if (p::decompress(codec, std::span(reinterpret_cast<const uint8_t*>(packed.data()), packed.size()),
+      if (p::decompress(codec,
+                        std::span(reinterpret_cast<const uint8_t*>(packed.data()), packed.size()),
                         unpacked, rest.size() + 1) != p::DecompressError::ok ||
           unpacked.size() != rest.size() ||
           (!rest.empty() && std::memcmp(unpacked.data(), rest.data(), rest.size()) != 0))

@@ -41,11 +41,15 @@ TEST(BrokerConfig, UnknownKeyIsRejectedWithItsName) {
 TEST(BrokerConfig, BadValuesAreRejected) {
   EXPECT_THROW(load_broker_config(std::nullopt, {"num.partitions=abc"}), std::invalid_argument);
   EXPECT_THROW(load_broker_config(std::nullopt, {"num.partitions=0"}), std::invalid_argument);
-  EXPECT_THROW(load_broker_config(std::nullopt, {"auto.create.topics.enable=yes"}), std::invalid_argument);
-  EXPECT_THROW(load_broker_config(std::nullopt, {"log.flush.policy=sometimes"}), std::invalid_argument);
-  EXPECT_THROW(load_broker_config(std::nullopt, {"message.max.bytes=99999999999"}), std::invalid_argument);
+  EXPECT_THROW(load_broker_config(std::nullopt, {"auto.create.topics.enable=yes"}),
+               std::invalid_argument);
+  EXPECT_THROW(load_broker_config(std::nullopt, {"log.flush.policy=sometimes"}),
+               std::invalid_argument);
+  EXPECT_THROW(load_broker_config(std::nullopt, {"message.max.bytes=99999999999"}),
+               std::invalid_argument);
   EXPECT_THROW(load_broker_config(std::nullopt, {"novalue"}), std::invalid_argument);
-  EXPECT_THROW(load_broker_config(std::string("/nonexistent/sluice.properties"), {}), std::invalid_argument);
+  EXPECT_THROW(load_broker_config(std::string("/nonexistent/sluice.properties"), {}),
+               std::invalid_argument);
 }
 
 TEST(TopicConfig, OverrideThenBrokerKeyThenDefault) {

@@ -104,7 +104,12 @@ TEST(Codec, FlexibleVersionsUseCompactLengthsAndTags) {
   std::string out;
   encode(out, r, 3);
   // compact string "ab" = len+1 (3), "1" = 2, then an empty tag section.
-  EXPECT_EQ(out, std::string("\x03" "ab" "\x02" "1" "\x00", 6));
+  EXPECT_EQ(out, std::string("\x03"
+                             "ab"
+                             "\x02"
+                             "1"
+                             "\x00",
+                             6));
 }
 
 TEST(Codec, NullableStringAndRecords) {
@@ -122,14 +127,26 @@ TEST(Codec, NullableStringAndRecords) {
 
 TEST(Codec, LyingArrayCountIsRejectedWithoutAllocating) {
   // topic_data count claims 2^31-1 entries with 2 bytes left.
-  std::string in("\xff\xff" "\x00\x01" "\x00\x00\x03\xe8" "\x7f\xff\xff\xff" "\x00\x00", 14);
+  std::string in(
+      "\xff\xff"
+      "\x00\x01"
+      "\x00\x00\x03\xe8"
+      "\x7f\xff\xff\xff"
+      "\x00\x00",
+      14);
   ProduceRequest p;
   EXPECT_FALSE(decode(std::span(reinterpret_cast<uint8_t*>(in.data()), in.size()), p, 3));
 }
 
 TEST(Codec, UnknownTaggedFieldsAreSkipped) {
   // v3 ApiVersions request with one unknown tag (tag 7, 2 bytes).
-  std::string in("\x02" "a" "\x02" "b" "\x01\x07\x02xy", 9);
+  std::string in(
+      "\x02"
+      "a"
+      "\x02"
+      "b"
+      "\x01\x07\x02xy",
+      9);
   ApiVersionsRequest r;
   ASSERT_TRUE(decode(std::span(reinterpret_cast<uint8_t*>(in.data()), in.size()), r, 3));
   EXPECT_EQ(r.client_software_name, "a");

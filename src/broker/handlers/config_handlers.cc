@@ -19,10 +19,14 @@ constexpr int8_t kDefault = 5;
 
 int8_t wire_config_type(ConfigType t) {
   switch (t) {
-    case ConfigType::boolean: return 1;
-    case ConfigType::string: return 2;
-    case ConfigType::int32: return 3;
-    case ConfigType::int64: return 5;
+    case ConfigType::boolean:
+      return 1;
+    case ConfigType::string:
+      return 2;
+    case ConfigType::int32:
+      return 3;
+    case ConfigType::int64:
+      return 5;
   }
   return 0;
 }
@@ -59,7 +63,8 @@ void describe_topic(Broker& broker, const protocol::DescribeConfigsRequest& req,
     if (req.include_synonyms) {
       if (overridden) e.synonyms.push_back({e.name, meta->configs.at(e.name), kDynamicTopic});
       if (broker_set)
-        e.synonyms.push_back({std::string(key.broker_key), broker.config().get(key.broker_key), kStaticBroker});
+        e.synonyms.push_back(
+            {std::string(key.broker_key), broker.config().get(key.broker_key), kStaticBroker});
       e.synonyms.push_back({std::string(key.broker_key.empty() ? key.name : key.broker_key),
                             std::string(key.default_value), kDefault});
     }
@@ -67,7 +72,8 @@ void describe_topic(Broker& broker, const protocol::DescribeConfigsRequest& req,
   }
 }
 
-void describe_broker(Broker& broker, const protocol::DescribeConfigsRequest::DescribeConfigsResource& res,
+void describe_broker(Broker& broker,
+                     const protocol::DescribeConfigsRequest::DescribeConfigsResource& res,
                      Resource& out) {
   if (res.resource_name != std::to_string(broker.self().node_id) && !res.resource_name.empty()) {
     out.error_code = to_wire(ErrorCode::invalid_request);
@@ -96,7 +102,8 @@ struct Outcome {
 // Applies a new set of topic overrides after checking every entry; all or nothing.
 Outcome apply_topic_configs(Broker& broker, const std::string& topic,
                             const std::map<std::string, std::string>& configs, bool validate_only) {
-  if (!broker.metadata().topic(topic)) return {ErrorCode::unknown_topic_or_partition, "unknown topic '" + topic + "'"};
+  if (!broker.metadata().topic(topic))
+    return {ErrorCode::unknown_topic_or_partition, "unknown topic '" + topic + "'"};
   for (const auto& [name, value] : configs) {
     const ConfigKey* key = find_key(topic_config_keys(), name);
     if (!key) return {ErrorCode::invalid_config, "unknown topic config '" + name + "'"};
@@ -115,8 +122,9 @@ void fill_result(Response& r, const Res& res, const Outcome& o) {
   if (o.code != ErrorCode::none) r.error_message = o.message;
 }
 
-const Outcome kBrokerConfigsStatic{ErrorCode::invalid_request,
-                                   "broker configs are static: set them in the config file or with --set"};
+const Outcome kBrokerConfigsStatic{
+    ErrorCode::invalid_request,
+    "broker configs are static: set them in the config file or with --set"};
 
 }  // namespace
 
@@ -160,20 +168,24 @@ SLUICE_HANDLER(IncrementalAlterConfigs) {
     Outcome o = kBrokerConfigsStatic;
     if (res.resource_type == kTopicResource) {
       auto meta = broker.metadata().topic(res.resource_name);
-      std::map<std::string, std::string> configs = meta ? meta->configs : std::map<std::string, std::string>{};
+      std::map<std::string, std::string> configs =
+          meta ? meta->configs : std::map<std::string, std::string>{};
       o = {};
       for (const auto& c : res.configs) {
         if (c.config_operation == 0 && c.value) {
           configs[c.name] = *c.value;
         } else if (c.config_operation == 1) {
-          if (!find_key(topic_config_keys(), c.name)) o = {ErrorCode::invalid_config, "unknown topic config '" + c.name + "'"};
+          if (!find_key(topic_config_keys(), c.name))
+            o = {ErrorCode::invalid_config, "unknown topic config '" + c.name + "'"};
           configs.erase(c.name);
         } else {
-          o = {ErrorCode::invalid_config, c.name + ": operation " + std::to_string(c.config_operation) +
+          o = {ErrorCode::invalid_config, c.name + ": operation " +
+                                              std::to_string(c.config_operation) +
                                               " is not supported (only SET and DELETE)"};
         }
       }
-      if (o.code == ErrorCode::none) o = apply_topic_configs(broker, res.resource_name, configs, req.validate_only);
+      if (o.code == ErrorCode::none)
+        o = apply_topic_configs(broker, res.resource_name, configs, req.validate_only);
     }
     fill_result(resp.responses.emplace_back(), res, o);
   }

@@ -1,6 +1,7 @@
+#include <spdlog/spdlog.h>
+
 #include <asio/steady_timer.hpp>
 #include <memory>
-#include <spdlog/spdlog.h>
 
 #include "handlers/handlers.h"
 
@@ -81,16 +82,19 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         if (req_.isolation_level == 1) pd.aborted_transactions.emplace();
         int64_t limit = std::min<int64_t>(fp.partition_max_bytes, remaining);
         if (have_data && limit <= 0) continue;
-        auto r = part->log().read(fp.fetch_offset, static_cast<int32_t>(std::max<int64_t>(limit, 1)), hw);
+        auto r = part->log().read(fp.fetch_offset,
+                                  static_cast<int32_t>(std::max<int64_t>(limit, 1)), hw);
         if (r.error == storage::StorageErrc::corrupt) {
           // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
-          spdlog::error("{}-{}: stored data near offset {} fails its checksum: partition taken offline",
-                        t.topic, fp.partition, fp.fetch_offset);
+          spdlog::error(
+              "{}-{}: stored data near offset {} fails its checksum: partition taken offline",
+              t.topic, fp.partition, fp.fetch_offset);
           part->log().take_offline();
         }
         if (!r.ok()) {
-          fail(r.error == storage::StorageErrc::offset_out_of_range ? ErrorCode::offset_out_of_range
-                                                                    : ErrorCode::kafka_storage_error);
+          fail(r.error == storage::StorageErrc::offset_out_of_range
+                   ? ErrorCode::offset_out_of_range
+                   : ErrorCode::kafka_storage_error);
           pd.high_watermark = hw;
           continue;
         }
@@ -100,7 +104,8 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         // a consumer can always make progress.
         if (have_data && slice.size > limit) continue;
         // Zero-copy: the bytes go from the segment file to the socket (sendfile).
-        pd.records.file = protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
+        pd.records.file =
+            protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
         have_data = true;
         remaining -= slice.size;
         total += slice.size;

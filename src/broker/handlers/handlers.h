@@ -18,7 +18,7 @@ struct RequestContext {
 template <typename Resp>
 using Respond = std::function<void(Resp&&)>;
 
-#define SLUICE_HANDLER(Name)                                                    \
+#define SLUICE_HANDLER(Name)                                                                      \
   void handle_##Name([[maybe_unused]] Broker& broker, [[maybe_unused]] const RequestContext& ctx, \
                      [[maybe_unused]] protocol::Name##Request& req,                               \
                      Respond<protocol::Name##Response> respond)

@@ -41,7 +41,8 @@ SLUICE_HANDLER(Metadata) {
   // v0: an empty list means every topic; v1+: null means every topic.
   bool all = !req.topics || (ctx.api_version == 0 && req.topics->empty());
   if (all) {
-    for (const auto& t : broker.metadata().topics()) resp.topics.push_back(describe_topic(broker, t.name));
+    for (const auto& t : broker.metadata().topics())
+      resp.topics.push_back(describe_topic(broker, t.name));
     return respond(std::move(resp));
   }
   bool may_create = broker.config().get_bool("auto.create.topics.enable") &&

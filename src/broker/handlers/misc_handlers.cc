@@ -29,8 +29,9 @@ SLUICE_HANDLER(DeleteRecords) {
       }
       auto e = part->log().advance_log_start_offset(std::max(target, part->log_start_offset()));
       if (e != storage::StorageErrc::ok) {
-        pr.error_code = to_wire(e == storage::StorageErrc::offset_out_of_range ? ErrorCode::offset_out_of_range
-                                                                               : ErrorCode::kafka_storage_error);
+        pr.error_code = to_wire(e == storage::StorageErrc::offset_out_of_range
+                                    ? ErrorCode::offset_out_of_range
+                                    : ErrorCode::kafka_storage_error);
         continue;
       }
       pr.low_watermark = part->log_start_offset();

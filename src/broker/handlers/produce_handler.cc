@@ -13,9 +13,12 @@ namespace {
 
 ErrorCode to_error(protocol::BatchError e) {
   switch (e) {
-    case protocol::BatchError::ok: return ErrorCode::none;
-    case protocol::BatchError::bad_magic: return ErrorCode::unsupported_for_message_format;
-    default: return ErrorCode::corrupt_message;
+    case protocol::BatchError::ok:
+      return ErrorCode::none;
+    case protocol::BatchError::bad_magic:
+      return ErrorCode::unsupported_for_message_format;
+    default:
+      return ErrorCode::corrupt_message;
   }
 }
 
@@ -29,7 +32,8 @@ ErrorCode validate_records(std::span<uint8_t> records, int32_t max_message_bytes
     protocol::BatchHeader h;
     auto err = protocol::validate_batch(rest, rest.size(), true, &h);
     if (err != protocol::BatchError::ok) return to_error(err);
-    if (h.total_size() > static_cast<size_t>(max_message_bytes)) return ErrorCode::message_too_large;
+    if (h.total_size() > static_cast<size_t>(max_message_bytes))
+      return ErrorCode::message_too_large;
     // Control batches are written by the broker's transaction coordinator only.
     if (h.is_control()) return ErrorCode::invalid_record;
     pos += h.total_size();
@@ -92,7 +96,8 @@ SLUICE_HANDLER(Produce) {
         fail(ErrorCode::corrupt_message);
         continue;
       }
-      if (auto e = validate_records(pd.records.view, pm.max_message_bytes(td.name)); e != ErrorCode::none) {
+      if (auto e = validate_records(pd.records.view, pm.max_message_bytes(td.name));
+          e != ErrorCode::none) {
         fail(e);
         continue;
       }

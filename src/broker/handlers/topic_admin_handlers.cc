@@ -39,7 +39,8 @@ Failure check_new_topic(Broker& broker, const protocol::CreateTopicsRequest::Cre
     }
     rf = 1;
   }
-  if (partitions == -1) partitions = static_cast<int32_t>(broker.config().get_int("num.partitions"));
+  if (partitions == -1)
+    partitions = static_cast<int32_t>(broker.config().get_int("num.partitions"));
   if (rf == -1) rf = static_cast<int32_t>(broker.config().get_int("default.replication.factor"));
   if (partitions <= 0 || partitions > 100000)
     return {ErrorCode::invalid_partitions, "number of partitions must be between 1 and 100000"};
@@ -105,12 +106,14 @@ SLUICE_HANDLER(DeleteTopics) {
   for (const auto& name : req.topic_names) {
     auto& r = resp.responses.emplace_back();
     r.name = name;
-    ErrorCode e = !enabled                ? ErrorCode::topic_deletion_disabled
+    ErrorCode e = !enabled                  ? ErrorCode::topic_deletion_disabled
                   : is_internal_topic(name) ? ErrorCode::invalid_topic_exception
                                             : broker.partitions().delete_topic(name);
     r.error_code = to_wire(e);
-    if (e == ErrorCode::invalid_topic_exception) r.error_message = "internal topics cannot be deleted";
-    if (e == ErrorCode::unknown_topic_or_partition) r.error_message = "unknown topic '" + name + "'";
+    if (e == ErrorCode::invalid_topic_exception)
+      r.error_message = "internal topics cannot be deleted";
+    if (e == ErrorCode::unknown_topic_or_partition)
+      r.error_message = "unknown topic '" + name + "'";
   }
   respond(std::move(resp));
 }
@@ -133,10 +136,12 @@ SLUICE_HANDLER(CreatePartitions) {
       for (const auto& a : *t.assignments)
         if (a.broker_ids != std::vector<int32_t>{broker.self().node_id}) {
           e = ErrorCode::invalid_replica_assignment;
-          msg = "new partitions must be assigned to broker " + std::to_string(broker.self().node_id);
+          msg =
+              "new partitions must be assigned to broker " + std::to_string(broker.self().node_id);
         }
     }
-    if (e == ErrorCode::none && !req.validate_only) e = broker.partitions().add_partitions(t.name, t.count);
+    if (e == ErrorCode::none && !req.validate_only)
+      e = broker.partitions().add_partitions(t.name, t.count);
     r.error_code = to_wire(e);
     if (e != ErrorCode::none) r.error_message = msg;
   }

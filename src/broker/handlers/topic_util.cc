@@ -5,7 +5,8 @@ namespace sluice::broker {
 bool valid_topic_name(const std::string& name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
   for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      return false;
   return true;
 }
 
@@ -17,7 +18,8 @@ protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name) {
   t.name = name;
   t.id = cluster::random_topic_id();
   t.partitions = static_cast<int32_t>(broker.config().get_int("num.partitions"));
-  t.replication_factor = static_cast<int16_t>(broker.config().get_int("default.replication.factor"));
+  t.replication_factor =
+      static_cast<int16_t>(broker.config().get_int("default.replication.factor"));
   return broker.partitions().create_topic(t);
 }
 

@@ -55,7 +55,8 @@ ConfigSet load_broker_config(const std::optional<std::string>& file,
                              const std::vector<std::string>& assignments);
 
 // The effective value of a topic config: the topic's override, else the broker default.
-std::string topic_config_value(const ConfigSet& broker, const std::map<std::string, std::string>& overrides,
+std::string topic_config_value(const ConfigSet& broker,
+                               const std::map<std::string, std::string>& overrides,
                                const ConfigKey& key);
 
 }  // namespace sluice::broker

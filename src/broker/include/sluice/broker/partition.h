@@ -36,7 +36,9 @@ class Partition {
   storage::PartitionLog& log() { return *log_; }
   const storage::PartitionLog& log() const { return *log_; }
 
-  int64_t high_watermark() const { return flush_on_append_ ? log_->recovery_point() : log_->log_end_offset(); }
+  int64_t high_watermark() const {
+    return flush_on_append_ ? log_->recovery_point() : log_->log_end_offset();
+  }
   int64_t log_start_offset() const { return log_->log_start_offset(); }
   int32_t leader_epoch() const { return leader_epoch_; }
 

@@ -16,13 +16,13 @@
 namespace sluice::group {
 
 struct GroupConfig {
-  int32_t min_session_timeout_ms = 6000;      // group.min.session.timeout.ms
-  int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
-  int32_t initial_rebalance_delay_ms = 3000;  // group.initial.rebalance.delay.ms
-  int32_t max_size = INT32_MAX;               // group.max.size
+  int32_t min_session_timeout_ms = 6000;                  // group.min.session.timeout.ms
+  int32_t max_session_timeout_ms = 1800000;               // group.max.session.timeout.ms
+  int32_t initial_rebalance_delay_ms = 3000;              // group.initial.rebalance.delay.ms
+  int32_t max_size = INT32_MAX;                           // group.max.size
   int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;  // offsets.retention.minutes
-  int32_t offset_metadata_max_bytes = 4096;   // offset.metadata.max.bytes
-  int32_t max_member_metadata_bytes = 1 << 20;  // per member protocol metadata
+  int32_t offset_metadata_max_bytes = 4096;               // offset.metadata.max.bytes
+  int32_t max_member_metadata_bytes = 1 << 20;            // per member protocol metadata
 };
 
 struct ClientInfo {
@@ -51,13 +51,16 @@ class GroupCoordinator {
             Respond<protocol::JoinGroupResponse> respond);
   void sync(protocol::SyncGroupRequest& req, int16_t version,
             Respond<protocol::SyncGroupResponse> respond);
-  void heartbeat(const protocol::HeartbeatRequest& req, Respond<protocol::HeartbeatResponse> respond);
+  void heartbeat(const protocol::HeartbeatRequest& req,
+                 Respond<protocol::HeartbeatResponse> respond);
   void leave(const protocol::LeaveGroupRequest& req, int16_t version,
              Respond<protocol::LeaveGroupResponse> respond);
-  void commit(const protocol::OffsetCommitRequest& req, Respond<protocol::OffsetCommitResponse> respond);
+  void commit(const protocol::OffsetCommitRequest& req,
+              Respond<protocol::OffsetCommitResponse> respond);
   void fetch(const protocol::OffsetFetchRequest& req, int16_t version,
              Respond<protocol::OffsetFetchResponse> respond);
-  void describe(const protocol::DescribeGroupsRequest& req, Respond<protocol::DescribeGroupsResponse> respond);
+  void describe(const protocol::DescribeGroupsRequest& req,
+                Respond<protocol::DescribeGroupsResponse> respond);
   void list(const protocol::ListGroupsRequest& req, Respond<protocol::ListGroupsResponse> respond);
   void delete_groups(const protocol::DeleteGroupsRequest& req,
                      Respond<protocol::DeleteGroupsResponse> respond);

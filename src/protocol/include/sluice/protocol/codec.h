@@ -178,7 +178,10 @@ bool decode_value(Reader& r, Ctx c, T& v) {
     if (n < 0) return false;  // null where not nullable, or malformed
     auto s = r.take(static_cast<size_t>(n));
     auto& dst = [&]() -> std::string& {
-      if constexpr (std::is_same_v<T, Bytes>) return v.data; else return v;
+      if constexpr (std::is_same_v<T, Bytes>)
+        return v.data;
+      else
+        return v;
     }();
     dst.assign(reinterpret_cast<const char*>(s.data()), s.size());
   } else if constexpr (std::is_same_v<T, Records>) {
@@ -221,10 +224,14 @@ bool decode_value(Reader& r, Ctx c, T& v) {
 // Tagged fields at their default value are left out of the tag section, as Kafka does.
 template <typename T>
 bool is_default(const T& v) {
-  if constexpr (std::is_arithmetic_v<T>) return v == T{};
-  else if constexpr (std::is_same_v<T, std::string> || is_vector<T>::value) return v.empty();
-  else if constexpr (is_optional<T>::value) return !v.has_value();
-  else return false;
+  if constexpr (std::is_arithmetic_v<T>)
+    return v == T{};
+  else if constexpr (std::is_same_v<T, std::string> || is_vector<T>::value)
+    return v.empty();
+  else if constexpr (is_optional<T>::value)
+    return !v.has_value();
+  else
+    return false;
 }
 
 template <Message M>
@@ -236,7 +243,8 @@ void encode_struct(Writer& w, Ctx c, const M& m) {
           const auto& v = m.*(fd.member);
           using T = std::remove_cvref_t<decltype(v)>;
           if constexpr (is_optional<T>::value) {
-            if (!v && c.version < fd.nullable_from) return encode_value(w, c, typename T::value_type{});
+            if (!v && c.version < fd.nullable_from)
+              return encode_value(w, c, typename T::value_type{});
           }
           encode_value(w, c, v);
         };
@@ -324,8 +332,7 @@ void encode(std::string& out, const M& m, int16_t version) {
 template <Message M>
 bool decode(std::span<uint8_t> in, M& m, int16_t version) {
   Reader r(in);
-  return detail::decode_struct(r, {version, version >= M::flexible_from}, m) &&
-         r.remaining() == 0;
+  return detail::decode_struct(r, {version, version >= M::flexible_from}, m) && r.remaining() == 0;
 }
 
 // Decodes from a reader positioned inside a larger buffer (e.g. after a header).

@@ -22,8 +22,8 @@
 // std::optional<std::vector<T>> (nullable ARRAY), and any struct with fields().
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -106,7 +106,8 @@ struct Records {
   size_t size() const { return file ? file->size : view.data() ? view.size() : owned.size(); }
   bool operator==(const Records& o) const {
     auto a = bytes(), b = o.bytes();
-    return is_null == o.is_null && file == o.file && std::equal(a.begin(), a.end(), b.begin(), b.end());
+    return is_null == o.is_null && file == o.file &&
+           std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   std::span<const uint8_t> bytes() const {
     if (view.data()) return view;
@@ -115,6 +116,8 @@ struct Records {
 };
 
 template <typename T>
-concept Message = requires { T::fields(); };
+concept Message = requires {
+  T::fields();
+};
 
 }  // namespace sluice::protocol

@@ -3,8 +3,8 @@
 // the Broker and writes responses back in request order, however late each one completes.
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,9 +22,9 @@ struct ServerLimits {
   // (at most max_request_bytes) may always be read, so a connection holds at most
   // max_queued_request_bytes + max_request_bytes.
   int64_t max_queued_request_bytes = 100LL * 1024 * 1024;
-  int32_t max_connections = 10000;             // max.connections: further ones are closed at once
-  int32_t max_connections_per_ip = 1000;       // max.connections.per.ip: likewise, per client address
-  int64_t connections_max_idle_ms = 600000;    // connections.max.idle.ms: close idle connections
+  int32_t max_connections = 10000;           // max.connections: further ones are closed at once
+  int32_t max_connections_per_ip = 1000;     // max.connections.per.ip: likewise, per client address
+  int64_t connections_max_idle_ms = 600000;  // connections.max.idle.ms: close idle connections
 };
 
 class Connection;

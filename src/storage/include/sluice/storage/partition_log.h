@@ -17,12 +17,12 @@
 namespace sluice::storage {
 
 struct LogConfig {
-  int64_t segment_bytes = 1LL << 30;              // log.segment.bytes / segment.bytes
-  int64_t segment_ms = 7LL * 24 * 3600 * 1000;    // log.roll.ms / segment.ms
-  int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // log.retention.ms / retention.ms; -1 = forever
-  int64_t retention_bytes = -1;                   // log.retention.bytes; -1 = unlimited
-  int32_t index_interval_bytes = 4096;            // log.index.interval.bytes
-  int32_t segment_index_bytes = 10 * 1024 * 1024; // log.index.size.max.bytes: roll when full
+  int64_t segment_bytes = 1LL << 30;               // log.segment.bytes / segment.bytes
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;     // log.roll.ms / segment.ms
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;   // log.retention.ms / retention.ms; -1 = forever
+  int64_t retention_bytes = -1;                    // log.retention.bytes; -1 = unlimited
+  int32_t index_interval_bytes = 4096;             // log.index.interval.bytes
+  int32_t segment_index_bytes = 10 * 1024 * 1024;  // log.index.size.max.bytes: roll when full
 };
 
 enum class StorageErrc {
@@ -66,7 +66,7 @@ struct AppendInfo {
 };
 
 struct ReadResult {
-  LogSlice slice;            // empty (size 0) when nothing is at or after the offset below max_offset
+  LogSlice slice;  // empty (size 0) when nothing is at or after the offset below max_offset
   int64_t first_offset = 0;  // base offset of the first batch in the slice
 };
 
@@ -167,7 +167,8 @@ class PartitionLog {
   // Reads the batch at batch_offset and lets `pick` choose one record: (offset, timestamp).
   std::optional<TimestampOffset> record_in_batch(
       int64_t batch_offset,
-      const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>& pick) const;
+      const std::function<std::optional<std::pair<int64_t, int64_t>>(std::span<const uint8_t>)>&
+          pick) const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -58,7 +58,8 @@ struct ProduceResponse {
     std::optional<std::string> error_message;
     static constexpr auto fields() {
       using S = PartitionProduceResponse;
-      return std::tuple{field("index", &S::index), field("error_code", &S::error_code),
+      return std::tuple{field("index", &S::index),
+                        field("error_code", &S::error_code),
                         field("base_offset", &S::base_offset),
                         field("log_append_time_ms", &S::log_append_time_ms, since(2)),
                         field("log_start_offset", &S::log_start_offset, since(5)),
