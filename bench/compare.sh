@@ -11,7 +11,8 @@
 #   A  A_MSGS (200,000) x SIZE (1 KiB), one producer, server ack, <= WINDOW (1000) unacked
 #   B  B_RATE (5,000) msg/s for B_SECS (10 s), consumer on a second connection, e2e latency
 #      against the scheduled send time
-# and, for Sluice only, C (consume the A topic from page cache), H (B at half of Sluice's
+# and, for Sluice only, C (consume the A topic from page cache), F (the same read with raw Fetch
+# requests, no client library), H (B at half of Sluice's
 # median A rate) and P (A's producer for P_SECS=15 s over P_PARTS=1000 partitions, random keys);
 # measures the limits (fio 1 MiB buffered / fdatasync, 16 KiB fdatasync, iperf3 one stream);
 # and prints one table (median of RUNS). With PERF=1 it also records a CPU profile of sluiced
@@ -149,6 +150,8 @@ run_sluice() {  # SYSTEM POLICY
     env_line
     with_cpu "$sys" C "$SERVER_PID" "$SBENCH" consume "${common[@]}" --workload C --topic "A-$r" \
       --count "$A_MSGS"
+    env_line
+    with_cpu "$sys" F "$SERVER_PID" "$SBENCH" fetch "${common[@]}" --workload F --topic "A-$r"
   done
   for r in $(seq 1 "$RUNS"); do
     env_line

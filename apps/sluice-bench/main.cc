@@ -4,6 +4,7 @@
 //   sluice-bench produce --bootstrap 127.0.0.1:9092 --topic t --count 200000 --window 1000
 //   sluice-bench e2e --rate 5000 --duration 10
 //   sluice-bench consume --topic t --count 200000
+//   sluice-bench fetch --topic t        (raw Fetch requests, no client library: the broker's side)
 //
 // Payload layout (same as the peer clients in bench/peers/): [int64 send_ns][int64 seq][filler],
 // send_ns on CLOCK_MONOTONIC, native byte order (producer and consumer share the host).
@@ -15,7 +16,7 @@
 //   system=sluice workload=A msgs=N size=S msgs_per_s=X MB_per_s=Y p50_ms=.. p99_ms=.. p999_ms=..
 //   max_ms=..
 // MB = 10^6 payload bytes. produce: latency = send -> delivery report (the broker's ack);
-// e2e: latency = consumer receive - send_ns; consume: no latency (all fields 0).
+// e2e: latency = consumer receive - send_ns; consume and fetch: no latency (all fields 0).
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "histogram.h"
+#include "raw_fetch.h"
 
 namespace {
 
@@ -70,6 +72,7 @@ struct Options {
   int window = 1000;
   double linger_ms = 1;
   int fetch_wait_ms = 5;
+  int32_t fetch_max_bytes = 8 << 20;  // raw fetch: partition_max_bytes
   double timeout_s = 60;  // give up waiting for acks / messages this long after the last progress
   bool quiet = false;
   std::vector<std::string> producer_props;
@@ -500,6 +503,23 @@ int run_consume(const Options& o) {
   return r.received > 0 ? 0 : 3;
 }
 
+// Payload MB/s counts records x --size, as the other modes do; the wire rate (headers and batch
+// framing included) goes to stderr.
+int run_fetch(const Options& o) {
+  sluice::bench::RawFetchOptions ro;
+  ro.bootstrap = o.bootstrap;
+  ro.topic = o.topic;
+  ro.partitions = o.partitions;
+  ro.partition_max_bytes = o.fetch_max_bytes;
+  ro.timeout_s = o.timeout_s;
+  ro.max_records = o.count;
+  const auto r = sluice::bench::raw_fetch(ro);
+  std::fprintf(stderr, "sluice-bench: %" PRId64 " fetches, wire %.2f MB/s\n", r.fetches,
+               r.seconds > 0 ? static_cast<double>(r.wire_bytes) / r.seconds / 1e6 : 0.0);
+  report(o, r.records, r.seconds, nullptr);
+  return r.records > 0 ? 0 : 3;
+}
+
 int run_e2e(const Options& o) {
   Progress pr;
   Producer p(o, pr);
@@ -584,14 +604,22 @@ int main(int argc, char** argv) {
   add_common(produce, true, false);
   add_common(consume, false, true);
   add_common(e2e, true, true);
+  auto* fetch = app.add_subcommand(
+      "fetch", "Read a topic with raw Fetch requests (no client library): the broker's ceiling");
+  add_common(fetch, false, false);
+  fetch->add_option("--partitions", o.partitions, "Fetch partitions 0..N-1")->capture_default_str();
+  fetch->add_option("--fetch-max-bytes", o.fetch_max_bytes, "partition_max_bytes per fetch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   CLI::App* sub = app.get_subcommands().front();
   o.mode = sub->get_name();
   if (auto* opt = sub->get_option_no_throw("--partitions")) o.partitions_set = opt->count() > 0;
   if (o.workload.empty()) o.workload = o.mode;
   if (o.partitions < 1) fatal("--partitions must be >= 1");
-  if (o.mode != "consume" && o.count <= 0 && o.duration <= 0) o.count = 200000;
+  if (o.mode != "consume" && o.mode != "fetch" && o.count <= 0 && o.duration <= 0) o.count = 200000;
   if (o.mode == "produce") return run_produce(o);
   if (o.mode == "consume") return run_consume(o);
+  if (o.mode == "fetch") return run_fetch(o);
   return run_e2e(o);
 }
