@@ -7,24 +7,23 @@
 // File format: 12-byte entries, big-endian: int64 timestamp, int32 relative offset.
 // Invariant (checked by plausible()): timestamps and relative offsets strictly increase.
 #include <cstdint>
-#include <filesystem>
 #include <optional>
-#include <vector>
 
-#include "index_file.h"
+#include "sparse_index.h"
 
 namespace sluice::storage {
 
 struct TimeEntry {
   int64_t timestamp = -1;
   int32_t relative_offset = 0;
+
+  static constexpr size_t kSize = 12;
+  static TimeEntry decode(const uint8_t* p);
+  void encode(uint8_t* p) const;
 };
 
-class TimeIndex {
+class TimeIndex : public SparseIndex<TimeEntry> {
  public:
-  static constexpr size_t kEntrySize = 12;
-
-  bool open(const std::filesystem::path& path, bool truncate);
   // Whole entries, strictly increasing, every offset below relative_end.
   bool plausible(int64_t relative_end) const;
 
@@ -32,19 +31,6 @@ class TimeIndex {
   void maybe_append(int64_t timestamp, int32_t relative_offset);
   // The last entry with timestamp < ts, if any.
   std::optional<TimeEntry> last_before(int64_t ts) const;
-  void truncate_to(int32_t relative_offset);
-  void clear();
-  void repair_file();
-  void remove() { file_.remove(); }
-
-  const std::vector<TimeEntry>& entries() const { return entries_; }
-  size_t size_bytes() const { return entries_.size() * kEntrySize; }
-
- private:
-  void rewrite_file();
-  IndexFile file_;
-  std::vector<TimeEntry> entries_;
-  bool damaged_ = false;
 };
 
 }  // namespace sluice::storage
