@@ -97,22 +97,9 @@ std::map<int32_t, PartitionState> resolve_positions(rd_kafka_t* rk, const Global
   }
 
   if (from.kind == StartPosition::Kind::kTimestamp) {
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-    for (int32_t p : partitions) {
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = from.value;
-    }
-    const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), global.timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw CliError(describe_error(err, "cannot look up offsets for timestamp", global));
-    }
-    for (int i = 0; i < list->cnt; ++i) {
-      const rd_kafka_topic_partition_t& tp = list->elems[i];
-      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        throw CliError("cannot look up offset for timestamp in partition " +
-                       std::to_string(tp.partition) + ": " + rd_kafka_err2str(tp.err));
-      }
+    for (const auto& [p, offset] : offsets_for_time(rk, topic, partitions, from.value, global)) {
       // -1: no message at or after the timestamp, so start at the end.
-      states[tp.partition].start = tp.offset < 0 ? states[tp.partition].end : tp.offset;
+      states[p].start = offset < 0 ? states[p].end : offset;
     }
   }
 

@@ -460,22 +460,11 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
 
   std::map<TopicPartition, int64_t> by_time;
   if (o.to_datetime) {
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
-    for (const auto& [t, p] : parts) {
-      rd_kafka_topic_partition_list_add(list.get(), t.c_str(), p)->offset = *o.to_datetime;
-    }
-    const rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(admin.handle(), list.get(), global.timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw CliError(describe_error(err, "cannot look up offsets for timestamp", global));
-    }
-    for (int i = 0; i < list->cnt; ++i) {
-      const rd_kafka_topic_partition_t& tp = list->elems[i];
-      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        throw CliError("cannot look up offset for timestamp in partition " +
-                       std::to_string(tp.partition) + ": " + error_text(tp.err));
-      }
-      by_time[{tp.topic, tp.partition}] = tp.offset;
+    std::vector<int32_t> ids;
+    for (const auto& tp : parts) ids.push_back(tp.second);
+    for (const auto& [p, offset] :
+         offsets_for_time(admin.handle(), o.topic, ids, *o.to_datetime, global)) {
+      by_time[{o.topic, p}] = offset;
     }
   }
 

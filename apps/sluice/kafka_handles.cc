@@ -111,4 +111,27 @@ TopicInfo fetch_topic(rd_kafka_t* rk, const GlobalOptions& global, const std::st
   throw CliError("topic '" + topic + "' does not exist");
 }
 
+std::map<int32_t, int64_t> offsets_for_time(rd_kafka_t* rk, const std::string& topic,
+                                            const std::vector<int32_t>& partitions,
+                                            int64_t timestamp_ms, const GlobalOptions& global) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = timestamp_ms;
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), global.timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw CliError(describe_error(err, "cannot look up offsets for timestamp", global));
+  }
+  std::map<int32_t, int64_t> offsets;
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = list->elems[i];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw CliError("cannot look up offset for timestamp in partition " +
+                     std::to_string(tp.partition) + ": " + rd_kafka_err2str(tp.err));
+    }
+    offsets[tp.partition] = tp.offset;
+  }
+  return offsets;
+}
+
 }  // namespace sluice::cli

@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,5 +87,11 @@ TopicInfo fetch_topic(rd_kafka_t* rk, const GlobalOptions& global, const std::st
 // 2000 ms (Local: Timed out)" for timeouts and transport errors, else "<context>: <error>".
 std::string describe_error(rd_kafka_resp_err_t err, const std::string& context,
                            const GlobalOptions& global);
+
+// Per partition of `topic`, the offset of the first message whose timestamp is >= timestamp_ms,
+// or -1 when there is none (ListOffsets by time). Throws CliError on any failure.
+std::map<int32_t, int64_t> offsets_for_time(rd_kafka_t* rk, const std::string& topic,
+                                            const std::vector<int32_t>& partitions,
+                                            int64_t timestamp_ms, const GlobalOptions& global);
 
 }  // namespace sluice::cli
