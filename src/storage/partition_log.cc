@@ -109,22 +109,22 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
   // batch holding it is at the start of the next one.
   for (; it != d.segments.end(); ++it) {
     const Segment& seg = *it->second;
-    uint64_t pos;
-    BatchHeader h;
-    StorageErrc e = seg.locate(offset, &pos, &h);
+    BatchSpan first;
+    StorageErrc e = seg.locate(offset, &first);
     if (e == StorageErrc::io_error) return {d.fail(), {}};
     if (e != StorageErrc::ok) return {e, {}};
-    if (pos == seg.size()) continue;
-    if (h.base_offset >= max_offset) return {StorageErrc::ok, r};
-    r.first_offset = h.base_offset;
-    uint64_t end = pos + h.total_size();  // the first batch goes out whatever max_bytes says
+    if (first.position == seg.size()) continue;
+    if (first.base_offset >= max_offset) return {StorageErrc::ok, r};
+    r.first_offset = first.base_offset;
+    const uint64_t pos = first.position;
+    uint64_t end = first.end();  // the first batch goes out whatever max_bytes says
     while (end < seg.size()) {
-      BatchHeader next;
-      e = seg.header_at(end, &next);
+      BatchSpan next;
+      e = seg.span_at(end, &next);
       if (e == StorageErrc::io_error) return {d.fail(), {}};
       if (e != StorageErrc::ok) return {e, {}};
-      if (next.base_offset >= max_offset || end - pos + next.total_size() > budget) break;
-      end += next.total_size();
+      if (next.base_offset >= max_offset || next.end() - pos > budget) break;
+      end = next.end();
     }
     e = seg.verify(pos, end);
     if (e == StorageErrc::io_error) return {d.fail(), {}};

@@ -87,8 +87,21 @@ StorageErrc Segment::read_checked_header(uint64_t pos, BatchHeader* h) const {
   return StorageErrc::ok;
 }
 
-StorageErrc Segment::header_at(uint64_t pos, BatchHeader* h) const {
-  return read_checked_header(pos, h);
+namespace {
+BatchSpan span_of(const BatchHeader& h, uint64_t pos) {
+  return {h.base_offset, h.last_offset(), pos, static_cast<uint32_t>(h.total_size())};
+}
+}  // namespace
+
+StorageErrc Segment::span_at(uint64_t pos, BatchSpan* span) const {
+  if (const BatchSpan* s = recent_.starting_at(pos)) {
+    *span = *s;
+    return StorageErrc::ok;
+  }
+  BatchHeader h;
+  StorageErrc e = read_checked_header(pos, &h);
+  if (e == StorageErrc::ok) *span = span_of(h, pos);
+  return e;
 }
 
 StorageErrc Segment::verify(uint64_t pos, uint64_t end) const {
@@ -111,6 +124,7 @@ StorageErrc Segment::verify(uint64_t pos, uint64_t end) const {
 }
 
 void Segment::reset_contents() {
+  recent_.clear();
   next_offset_ = base_offset_;
   max_timestamp_ = -1;
   offset_of_max_timestamp_ = -1;
@@ -131,6 +145,7 @@ void Segment::account_batch(const BatchHeader& h, uint64_t pos, int32_t index_in
   }
   bytes_since_index_entry_ += h.total_size();
   next_offset_ = h.last_offset() + 1;
+  recent_.push(span_of(h, pos));
 }
 
 bool Segment::scan_headers(uint64_t pos, bool index_first) {
@@ -147,6 +162,7 @@ bool Segment::scan_headers(uint64_t pos, bool index_first) {
       }
       bytes_since_index_entry_ = h.total_size();
       next_offset_ = h.last_offset() + 1;
+      recent_.push(span_of(h, pos));
     } else {
       account_batch(h, pos, index_interval_bytes_);
     }
@@ -274,19 +290,24 @@ void Segment::seal() {
     time_index_.maybe_append(max_timestamp_, relative(offset_of_max_timestamp_));
 }
 
-StorageErrc Segment::locate(int64_t offset, uint64_t* pos, BatchHeader* h) const {
-  *pos = size_;
+StorageErrc Segment::locate(int64_t offset, BatchSpan* span) const {
+  span->position = size_;
   if (offset >= next_offset_) return StorageErrc::ok;
+  if (const BatchSpan* s = recent_.holding(offset)) {
+    *span = *s;
+    return StorageErrc::ok;
+  }
   const int64_t rel = offset <= base_offset_ ? 0 : offset - base_offset_;
   uint64_t p = offset_index_.lookup(static_cast<int32_t>(rel)).position;
   while (p < size_) {
-    StorageErrc e = read_checked_header(p, h);
+    BatchHeader h;
+    StorageErrc e = read_checked_header(p, &h);
     if (e != StorageErrc::ok) return e;
-    if (h->last_offset() >= offset) {
-      *pos = p;
+    if (h.last_offset() >= offset) {
+      *span = span_of(h, p);
       return StorageErrc::ok;
     }
-    p += h->total_size();
+    p += h.total_size();
   }
   return StorageErrc::ok;
 }
@@ -306,13 +327,13 @@ std::optional<TimestampOffset> Segment::find_timestamp(int64_t ts) const {
 
 bool Segment::truncate_to(int64_t offset) {
   if (offset >= next_offset_) return true;
-  uint64_t pos;
-  BatchHeader h;
-  if (locate(offset, &pos, &h) != StorageErrc::ok) return false;
+  BatchSpan cut;
+  if (locate(offset, &cut) != StorageErrc::ok) return false;
+  const uint64_t pos = cut.position;
   if (::ftruncate(file_->fd(), static_cast<off_t>(pos)) != 0) return false;
   size_ = pos;
   verified_ = std::min(verified_, size_);
-  const int32_t cut_rel = pos == 0 ? 0 : relative(h.base_offset);
+  const int32_t cut_rel = pos == 0 ? 0 : relative(cut.base_offset);
   offset_index_.truncate_to(cut_rel);
   time_index_.truncate_to(cut_rel);
   return restore_from_indexes();

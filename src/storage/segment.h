@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "offset_index.h"
+#include "recent_batches.h"
 #include "sluice/protocol/record_batch.h"
 #include "sluice/storage/partition_log.h"
 #include "time_index.h"
@@ -77,11 +78,11 @@ class Segment {
   void set_index_interval(int32_t bytes) { index_interval_bytes_ = bytes; }
 
   // Reading.
-  // The position and header of the first batch whose last offset >= offset; *pos = size() when
-  // no batch in this segment reaches offset.
-  StorageErrc locate(int64_t offset, uint64_t* pos, protocol::BatchHeader* h) const;
-  // The header of the batch at pos (which must be a batch start below size()).
-  StorageErrc header_at(uint64_t pos, protocol::BatchHeader* h) const;
+  // The first batch whose last offset >= offset; span->position = size() when no batch in this
+  // segment reaches offset. The newest batches are answered from memory (RecentBatches).
+  StorageErrc locate(int64_t offset, BatchSpan* span) const;
+  // The batch at pos (which must be a batch start below size()).
+  StorageErrc span_at(uint64_t pos, BatchSpan* span) const;
   // Checks the CRC-32C of every batch in [pos, end) (batch boundaries) unless that range is
   // already known good: bytes appended or recovered by this process, or checked by an earlier
   // read from the verified prefix on. corrupt if a batch fails, io_error if reading fails.
@@ -131,6 +132,7 @@ class Segment {
   // The interval in force when the last batch was indexed by load/recovery (appends pass theirs).
   int32_t index_interval_bytes_ = 4096;
   std::optional<int64_t> first_append_ms_;
+  RecentBatches recent_;
 };
 
 }  // namespace sluice::storage
