@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <asio/read.hpp>
 #include <asio/write.hpp>
@@ -145,6 +146,18 @@ void Connection::write_ready() {
 // Sends out_ up to the next file piece, then that piece, and so on; then finishes the round.
 void Connection::send_next() {
   size_t stop = next_file_ < files_.size() ? files_[next_file_].at : out_.size();
+  if (out_pos_ < stop && next_file_ < files_.size()) {
+    // Bytes right before a file piece go out with MSG_MORE, so that they and the sendfile()
+    // after them leave in one TCP segment instead of two (a small fetch response otherwise costs
+    // the client two wake-ups). Whatever the socket does not take now goes the async way.
+    ssize_t n;
+    do
+      n = ::send(socket_.native_handle(), out_.data() + out_pos_, stop - out_pos_,
+                 MSG_MORE | MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return fail_write();
+    if (n > 0) out_pos_ += static_cast<size_t>(n);
+  }
   if (out_pos_ < stop) {
     asio::async_write(socket_, asio::buffer(out_.data() + out_pos_, stop - out_pos_),
                       [self = shared_from_this(), stop](std::error_code ec, size_t) {
