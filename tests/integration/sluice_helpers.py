@@ -183,3 +183,17 @@ def kafka_error_code(exc):
     """Error code carried by a KafkaException raised from a future."""
     assert isinstance(exc, KafkaException), repr(exc)
     return exc.args[0].code()
+
+
+def wait_for(check, timeout, what, diag=lambda: ""):
+    """Polls check() every 0.1 s until it returns something truthy (returned) or timeout passes
+    (AssertionError naming what was awaited, the last value and diag())."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last={last!r})\n"
+                         f"{diag()}")

@@ -75,3 +75,16 @@ def test_e2e_at_a_fixed_rate_receives_what_was_acknowledged(broker):
               "--duration", "1", "--linger-ms", "0")
     assert r["workload"] == "e2e" and r["msgs"] == 500
     assert 0 < r["p50"] <= r["max"]
+
+
+def test_jitter_reports_wake_up_lateness_without_a_broker():
+    p = subprocess.run([SLUICE_BENCH, "jitter", "--duration", "0.5", "--period-us", "1000",
+                        "--system", "machine"], capture_output=True, text=True,
+                       timeout=RUN_TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    m = RESULT_RE.match(p.stdout.strip().splitlines()[-1])
+    assert m and m.group(1) == "machine" and m.group(2) == "jitter"
+    wakeups = int(m.group(3))
+    assert 50 <= wakeups <= 500  # one per 1 ms slot over 0.5 s, fewer if stalls skipped slots
+    p50, max_ms = float(m.group(7)), float(m.group(10))
+    assert 0 <= p50 <= max_ms

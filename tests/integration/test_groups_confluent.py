@@ -21,7 +21,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 import kafka_wire as w
-from sluice_helpers import admin, create_topic, produce_ok, unique, watermarks
+from sluice_helpers import admin, create_topic, produce_ok, unique, wait_for, watermarks
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -139,18 +139,6 @@ def spawn():
     for c in procs:
         if c.proc.poll() is None:
             c.kill9()
-
-
-def wait_for(check, timeout, what, diag=lambda: ""):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last={last!r})\n"
-                         f"{diag()}")
 
 
 def diag_all(consumers):

@@ -16,7 +16,7 @@ from kafka import errors as kerrors
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from sluice_helpers import create_topic, produce_ok, unique, watermarks
+from sluice_helpers import create_topic, produce_ok, unique, wait_for, watermarks
 
 TIMEOUT_MS = 10000
 SESSION_MS = 6000
@@ -134,18 +134,6 @@ def kadmin(broker):
                          client_id="sluice-it-admin")
     yield a
     a.close()
-
-
-def wait_for(check, timeout, what, diag=lambda: ""):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last={last!r})\n"
-                         f"{diag()}")
 
 
 def wait_split(consumers, topic, partitions, timeout=40):

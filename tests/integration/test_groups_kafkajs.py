@@ -2,44 +2,18 @@
 SyncGroup/Heartbeat v3, LeaveGroup v3 batched, OffsetCommit v5, OffsetFetch v4, admin ListGroups,
 DescribeGroups, DeleteGroups), driven through js/groups.js."""
 import collections
-import json
-import pathlib
-import shutil
-import subprocess
 
-import pytest
-
+import kafkajs_runner
+from kafkajs_runner import ok
 from sluice_helpers import create_topic, produce_ok, unique
 
-JS_DIR = pathlib.Path(__file__).resolve().parent / "js"
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which("node") is None, reason="node not installed"),
-    pytest.mark.skipif(not (JS_DIR / "node_modules" / "kafkajs").is_dir(),
-                       reason="kafkajs not installed (run npm install in tests/integration/js)"),
-]
+pytestmark = kafkajs_runner.REQUIRED
 
 
 def run_js(broker, *steps, timeout=100):
     """Runs the steps in one node process; returns (results, records by consumer name)."""
-    spec = json.dumps({"broker": broker.bootstrap, "steps": list(steps),
-                       "timeoutMs": (timeout - 10) * 1000})
-    try:
-        res = subprocess.run(["node", str(JS_DIR / "groups.js"), spec], cwd=JS_DIR,
-                             capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"kafkajs script timed out; stderr={e.stderr!r}")
-    lines = res.stdout.decode().splitlines()
-    assert res.returncode == 0 and lines, (f"node exit {res.returncode}: stdout={lines[-1:]} "
-                                           f"stderr={res.stderr.decode()[-3000:]}")
-    out = json.loads(lines[-1])
-    assert len(out["results"]) == len(steps)
+    out = kafkajs_runner.run("groups.js", broker, steps, timeout, timeoutMs=(timeout - 10) * 1000)
     return out["results"], out["records"]
-
-
-def ok(result, step=None):
-    assert "ok" in result, f"kafkajs step {step} failed: {result}"
-    return result["ok"]
 
 
 def all_ok(results, steps=None):

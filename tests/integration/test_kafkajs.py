@@ -1,43 +1,20 @@
 """kafkajs 2.2.4 (pure JS protocol implementation) against sluiced, driven through js/sluice.js.
 Data produced by kafkajs is verified with librdkafka."""
 import json
-import pathlib
-import shutil
-import subprocess
 import time
 
 import pytest
 
+import kafkajs_runner
+from kafkajs_runner import ok
 from sluice_helpers import consume_all, create_topic, unique, watermarks
 
-JS_DIR = pathlib.Path(__file__).resolve().parent / "js"
-
-pytestmark = [
-    pytest.mark.skipif(shutil.which("node") is None, reason="node not installed"),
-    pytest.mark.skipif(not (JS_DIR / "node_modules" / "kafkajs").is_dir(),
-                       reason="kafkajs not installed (run npm install in tests/integration/js)"),
-]
+pytestmark = kafkajs_runner.REQUIRED
 
 
 def js(broker, *steps, timeout=60):
     """Run the steps in one node process; return the list of per-step results."""
-    spec = json.dumps({"broker": broker.bootstrap, "steps": list(steps)})
-    try:
-        res = subprocess.run(["node", str(JS_DIR / "sluice.js"), spec], cwd=JS_DIR,
-                             capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"kafkajs script timed out; stderr={e.stderr!r}")
-    lines = res.stdout.decode().splitlines()
-    assert res.returncode == 0 and lines, (f"node exit {res.returncode}: stdout={lines} "
-                                           f"stderr={res.stderr.decode()[-3000:]}")
-    out = json.loads(lines[-1])
-    assert len(out["results"]) == len(steps)
-    return out["results"]
-
-
-def ok(result):
-    assert "ok" in result, f"kafkajs step failed: {result}"
-    return result["ok"]
+    return kafkajs_runner.run("sluice.js", broker, steps, timeout)["results"]
 
 
 def error_types(result):

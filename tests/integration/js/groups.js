@@ -7,7 +7,8 @@
 // Nothing else is written to stdout; kafkajs logs (errors only) go to stderr.
 'use strict'
 
-const { Kafka, logLevel, AssignerProtocol, Partitioners } = require('kafkajs')
+const { AssignerProtocol, Partitioners } = require('kafkajs')
+const { makeKafka, describeError } = require('./common')
 
 const spec = JSON.parse(process.argv[2])
 const HARD_TIMEOUT_MS = spec.timeoutMs || 90000
@@ -16,34 +17,13 @@ const timer = setTimeout(() => {
   process.exit(3)
 }, HARD_TIMEOUT_MS)
 
-const kafka = new Kafka({
-  clientId: 'sluice-it-kafkajs-groups',
-  brokers: [spec.broker],
-  connectionTimeout: 3000,
-  requestTimeout: 10000,
-  retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
-  logLevel: logLevel.ERROR,
-  logCreator: () => ({ namespace, level, log }) => {
-    process.stderr.write(`[kafkajs ${namespace}] ${log.message} ${JSON.stringify(log)}\n`)
-  },
-})
+const kafka = makeKafka('sluice-it-kafkajs-groups', spec.broker, 5)
 
 const consumers = {} // name -> {consumer, records, joins, crashed}
 
 function recordsOut () {
   const out = {}
   for (const [name, c] of Object.entries(consumers)) out[name] = c.records
-  return out
-}
-
-function describeError (e) {
-  const out = { name: e.name, type: e.type, code: e.code, message: e.message, retriable: e.retriable }
-  if (e.originalError) out.cause = describeError(e.originalError)
-  if (e.cause && e.cause instanceof Error) out.cause = describeError(e.cause)
-  if (Array.isArray(e.errors)) out.errors = e.errors.map(describeError)
-  if (Array.isArray(e.groups)) {
-    out.groups = e.groups.map(g => ({ groupId: g.groupId, errorCode: g.errorCode, type: g.error && g.error.type }))
-  }
   return out
 }
 

@@ -5,7 +5,8 @@
 // Nothing else is written to stdout; kafkajs logs (errors only) go to stderr.
 'use strict'
 
-const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes, Partitioners } = require('kafkajs')
+const { CompressionTypes, ConfigResourceTypes, Partitioners } = require('kafkajs')
+const { makeKafka, describeError } = require('./common')
 
 const HARD_TIMEOUT_MS = 45000
 const timer = setTimeout(() => {
@@ -15,28 +16,7 @@ const timer = setTimeout(() => {
 
 const spec = JSON.parse(process.argv[2])
 
-const kafka = new Kafka({
-  clientId: 'sluice-it-kafkajs',
-  brokers: [spec.broker],
-  connectionTimeout: 3000,
-  requestTimeout: 10000,
-  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-  logLevel: logLevel.ERROR,
-  logCreator: () => ({ namespace, level, log }) => {
-    process.stderr.write(`[kafkajs ${namespace}] ${log.message} ${JSON.stringify(log)}\n`)
-  },
-})
-
-function describeError (e) {
-  const out = { name: e.name, type: e.type, code: e.code, message: e.message, retriable: e.retriable }
-  if (e.originalError) out.cause = describeError(e.originalError)
-  if (e.cause && e.cause instanceof Error) out.cause = describeError(e.cause)
-  if (Array.isArray(e.errors)) out.errors = e.errors.map(describeError)
-  if (Array.isArray(e.partitions)) {
-    out.partitions = e.partitions.map(p => ({ partition: p.partition, error: p.error && describeError(p.error) }))
-  }
-  return out
-}
+const kafka = makeKafka('sluice-it-kafkajs', spec.broker, 3)
 
 async function main () {
   const admin = kafka.admin()
