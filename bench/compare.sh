@@ -87,6 +87,16 @@ gcc -O2 -Wall -o "$BIN_DIR/amqp_client" "$BENCH_DIR/peers/amqp_client.c" -lrabbi
 
 # ---------------------------------------------------------------------------------------------
 # Machine limits
+# sluice-bench jitter's result line -> limit lines: how late a sleeping thread is woken.
+jitter_limits() {  # LABEL
+  sed -n 's/.*p99_ms=\([0-9.]*\) p999_ms=\([0-9.]*\) max_ms=\([0-9.]*\).*/\1 \2 \3/p' |
+    while read -r p99 p999 max; do
+      echo "limit=wakeup_late_$1_p99 value=$p99 unit=ms"
+      echo "limit=wakeup_late_$1_p999 value=$p999 unit=ms"
+      echo "limit=wakeup_late_$1_max value=$max unit=ms"
+    done
+}
+
 run_limits() {
   local dir="$WORK/fio" r
   fio_job() {  # NAME fio-args...
@@ -116,6 +126,7 @@ EOF
     iperf3 -c 127.0.0.1 -p $IPERF_PORT -t 5 -J | python3 -c '
 import json, sys; j = json.load(sys.stdin)
 print("limit=tcp_loopback_1stream value=%.2f unit=Gbit_per_s" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))'
+    "$SBENCH" jitter --duration 5 | jitter_limits idle
   done
   rm -rf "$dir"
   cleanup
@@ -155,8 +166,11 @@ run_sluice() {  # SYSTEM POLICY
   done
   for r in $(seq 1 "$RUNS"); do
     env_line
+    # The machine's wake-up latency while B runs: what every thread on the e2e path is exposed to.
+    "$SBENCH" jitter --duration "$B_SECS" | jitter_limits "during_B_$sys" &
     with_cpu "$sys" B "$SERVER_PID" "$SBENCH" e2e "${common[@]}" --workload B --topic "B-$r" \
       --rate "$B_RATE" --duration "$B_SECS" --window "$WINDOW" --acks all --linger-ms 0 --fetch-wait-ms 5
+    wait $!
   done
   local half
   half=$(median_rate "$sys" A | awk '{printf "%d", $1 / 2}')

@@ -25,7 +25,7 @@ def fields(line):
     return dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
 
 
-res, cpu, lim = {}, {}, {}
+res, cpu, lim, units = {}, {}, {}, {}
 for line in fileinput.input():
     line = line.strip()
     if line.startswith("system="):
@@ -37,6 +37,7 @@ for line in fileinput.input():
     elif line.startswith("limit="):
         f = fields(line)
         lim.setdefault(f["limit"], []).append(float(f["value"]))
+        units[f["limit"]] = f.get("unit", "")
 
 
 def med(system, wl, key, src=res):
@@ -117,7 +118,7 @@ if lim:
   print("|---|---|---|")
 for name, vals in lim.items():
     print(f"| {name} | {statistics.median(vals):.3g} [{min(vals):.3g}–{max(vals):.3g}] | "
-          f"{'Gbit/s' if 'tcp' in name else ('MB/s' if name.endswith('_bw') else ('ms' if '_p' in name else '/s'))} |")
+          f"{units[name].replace('_per_', '/').replace('writes/s', '/s')} |")
 
 # Issue 4 targets
 sa, si = med("sluice", "A", "MB_per_s"), med("sluice-interval", "A", "MB_per_s")

@@ -5,6 +5,7 @@
 //   sluice-bench e2e --rate 5000 --duration 10
 //   sluice-bench consume --topic t --count 200000
 //   sluice-bench fetch --topic t        (raw Fetch requests, no client library: the broker's side)
+//   sluice-bench jitter --duration 10   (no broker: how late this machine wakes a sleeping thread)
 //
 // Payload layout (same as the peer clients in bench/peers/): [int64 send_ns][int64 seq][filler],
 // send_ns on CLOCK_MONOTONIC, native byte order (producer and consumer share the host).
@@ -503,6 +504,25 @@ int run_consume(const Options& o) {
   return r.received > 0 ? 0 : 3;
 }
 
+// A thread that sleeps until t and is woken late by d cannot answer anything before t + d: this
+// machine's scheduling latency bounds every latency figure from below. Sleeps on the absolute
+// schedule t0 + i * period and records how late each wake-up is (no broker involved).
+int run_jitter(Options o, int period_us) {
+  o.size = 0;  // wake-ups carry no payload: MB/s reads 0
+  Histogram late;
+  const int64_t period = static_cast<int64_t>(period_us) * 1000;
+  const int64_t t0 = now_ns() + period;
+  const int64_t end = t0 + static_cast<int64_t>(o.duration * 1e9);
+  for (int64_t t = t0; t < end; t += period) {
+    sleep_until_ns(t);
+    const int64_t now = now_ns();
+    late.record(now - t);
+    while (t + period < now) t += period;  // skip slots missed while stalled
+  }
+  report(o, static_cast<int64_t>(late.count()), o.duration, &late);
+  return 0;
+}
+
 // Payload MB/s counts records x --size, as the other modes do; the wire rate (headers and batch
 // framing included) goes to stderr.
 int run_fetch(const Options& o) {
@@ -608,6 +628,15 @@ int main(int argc, char** argv) {
       "fetch", "Read a topic with raw Fetch requests (no client library): the broker's ceiling");
   add_common(fetch, false, false);
   fetch->add_option("--partitions", o.partitions, "Fetch partitions 0..N-1")->capture_default_str();
+  int jitter_period_us = 500;
+  auto* jitter = app.add_subcommand(
+      "jitter", "No broker: measure how late a sleeping thread is woken (scheduling latency)");
+  jitter->add_option("--duration", o.duration, "Seconds to run")->capture_default_str();
+  jitter->add_option("--period-us", jitter_period_us, "Sleep period")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 1000000));
+  jitter->add_option("--system", o.system, "Name in the result line")->capture_default_str();
+  jitter->add_flag("--quiet", o.quiet, "Accepted for symmetry (jitter prints no progress)");
   fetch->add_option("--fetch-max-bytes", o.fetch_max_bytes, "partition_max_bytes per fetch")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -617,9 +646,13 @@ int main(int argc, char** argv) {
   if (auto* opt = sub->get_option_no_throw("--partitions")) o.partitions_set = opt->count() > 0;
   if (o.workload.empty()) o.workload = o.mode;
   if (o.partitions < 1) fatal("--partitions must be >= 1");
-  if (o.mode != "consume" && o.mode != "fetch" && o.count <= 0 && o.duration <= 0) o.count = 200000;
+  if (o.mode == "jitter" && o.duration <= 0) o.duration = 10;
+  if (o.mode != "consume" && o.mode != "fetch" && o.mode != "jitter" && o.count <= 0 &&
+      o.duration <= 0)
+    o.count = 200000;
   if (o.mode == "produce") return run_produce(o);
   if (o.mode == "consume") return run_consume(o);
   if (o.mode == "fetch") return run_fetch(o);
+  if (o.mode == "jitter") return run_jitter(o, jitter_period_us);
   return run_e2e(o);
 }
