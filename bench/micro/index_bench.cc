@@ -1,6 +1,7 @@
 // PartitionLog::read (sparse offset index lookup + bounded scan to the batch) on a log of many
 // small batches: 200,000 batches of one 100-byte record (~30 MB, 4 KiB index interval), read at
-// random offsets. read() only locates the slice; it copies no record bytes.
+// random offsets, or among the newest 200 (a caught-up consumer: located from the segment's memory
+// of its newest batches). read() only locates the slice; it copies no record bytes.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -56,6 +57,19 @@ void BM_PartitionLogRead(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
+void BM_PartitionLogReadTail(benchmark::State& state) {
+  static LogFixture* fx = new LogFixture(200000, 1LL << 30);
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<int64_t> pick(fx->end - 200, fx->end - 1);
+  const int32_t max_bytes = static_cast<int32_t>(state.range(0));
+  for (auto _ : state) {
+    auto r = fx->log->read(pick(rng), max_bytes, fx->end);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_PartitionLogReadTail)->ArgNames({"max_bytes"})->Arg(1024)->Arg(1 << 20);
+
 // args: segments (0: one 1 GiB segment, 1: 1 MiB segments -> ~30 segments), max_bytes
 BENCHMARK(BM_PartitionLogRead)
     ->ArgNames({"small_segments", "max_bytes"})
