@@ -628,6 +628,9 @@ int main(int argc, char** argv) {
       "fetch", "Read a topic with raw Fetch requests (no client library): the broker's ceiling");
   add_common(fetch, false, false);
   fetch->add_option("--partitions", o.partitions, "Fetch partitions 0..N-1")->capture_default_str();
+  fetch->add_option("--fetch-max-bytes", o.fetch_max_bytes, "partition_max_bytes per fetch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   int jitter_period_us = 500;
   auto* jitter = app.add_subcommand(
       "jitter", "No broker: measure how late a sleeping thread is woken (scheduling latency)");
@@ -637,9 +640,6 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 1000000));
   jitter->add_option("--system", o.system, "Name in the result line")->capture_default_str();
   jitter->add_flag("--quiet", o.quiet, "Accepted for symmetry (jitter prints no progress)");
-  fetch->add_option("--fetch-max-bytes", o.fetch_max_bytes, "partition_max_bytes per fetch")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   CLI::App* sub = app.get_subcommands().front();
   o.mode = sub->get_name();

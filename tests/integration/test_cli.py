@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 
+from sluice_helpers import wait_for
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SLUICE_CLI = os.environ.get("SLUICE_CLI", str(REPO / "build" / "sluice"))
 RUN_TIMEOUT = 60.0  # hard bound for one CLI invocation
@@ -50,14 +52,7 @@ def ok(bootstrap, *args, **kw):
 
 def eventually(check, timeout=15.0, what="condition"):
     """Retries `check` (which returns a truthy value when satisfied) for metadata propagation."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"{what} never became true (last: {last!r})")
+    return wait_for(check, timeout, what)
 
 
 def topic_names(bootstrap, *extra):
