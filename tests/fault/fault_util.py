@@ -10,6 +10,8 @@ import time
 
 from confluent_kafka import Producer
 
+from kafka_wire import crc32c as crc32c_py
+
 FIGURES = []  # lines printed in the pytest terminal summary (see conftest.py)
 
 
@@ -20,23 +22,8 @@ def figure(line):
 
 
 # --------------------------------------------------------------------------- CRC-32C
-# isa-l (which the broker links) when present: it runs at memory speed. Otherwise a table-driven
-# pure-Python CRC-32C (Castagnoli, reflected polynomial 0x82F63B78).
-
-_TABLE = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
-    _TABLE.append(_c)
-
-
-def _crc32c_py(data) -> int:
-    crc = 0xFFFFFFFF
-    t = _TABLE
-    for b in data:
-        crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+# isa-l (which the broker links) when present: it runs at memory speed. Otherwise the
+# integration tests' pure-Python CRC-32C (kafka_wire.crc32c; tests/integration is on sys.path).
 
 
 def _load_isal():
@@ -60,10 +47,10 @@ _isal = _load_isal()
 def crc32c(data) -> int:
     if _isal is not None:
         return (~_isal(bytes(data), len(data), 0xFFFFFFFF)) & 0xFFFFFFFF
-    return _crc32c_py(data)
+    return crc32c_py(data)
 
 
-assert crc32c(b"123456789") == 0xE3069283 and _crc32c_py(b"123456789") == 0xE3069283
+assert crc32c(b"123456789") == 0xE3069283 and crc32c_py(b"123456789") == 0xE3069283
 
 # --------------------------------------------------------------------------- segment format
 

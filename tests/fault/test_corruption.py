@@ -59,6 +59,14 @@ def read_all(bootstrap, topic, timeout=15.0):
     return hi, got, errors
 
 
+def stop_broker(broker, how):
+    """Stops the broker by kill -9 ("kill") or a clean shutdown ("term", which must exit 0)."""
+    if how == "kill":
+        broker.kill9()
+    else:
+        assert broker.stop() == 0
+
+
 def flip(path, pos, rng):
     with open(path, "r+b") as f:
         f.seek(pos)
@@ -105,10 +113,7 @@ def test_damaged_tail_recovers_valid_prefix(broker, damage):
 def test_damaged_indexes_are_rebuilt(broker, stop):
     rng = random.Random(stop)
     topic, values = fill(broker)
-    if stop == "kill":
-        broker.kill9()
-    else:
-        assert broker.stop() == 0
+    stop_broker(broker, stop)
     segs = segments(broker, topic)
     assert len(segs) >= 3, "expected several segments"
     for i, seg in enumerate(segs):
@@ -167,10 +172,7 @@ def read_from(bootstrap, topic, offset, timeout=10.0):
 def test_mid_log_corruption_is_never_served(broker, where, stop):
     rng = random.Random(where + stop)
     topic, values = fill(broker)
-    if stop == "kill":
-        broker.kill9()
-    else:
-        assert broker.stop() == 0
+    stop_broker(broker, stop)
     segs = segments(broker, topic)
     assert len(segs) >= 3
     seg = segs[1] if where == "old-segment" else segs[-1]

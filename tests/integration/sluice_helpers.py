@@ -197,3 +197,19 @@ def wait_for(check, timeout, what, diag=lambda: ""):
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last={last!r})\n"
                          f"{diag()}")
+
+
+def tracked(factory, *cleanups):
+    """Body of a factory fixture (`yield from tracked(...)`): yields a function that calls
+    factory and remembers what it made; at teardown runs each cleanup over all of them in turn
+    (so every member can be told to stop before any is waited for)."""
+    made = []
+
+    def make(*args, **kw):
+        made.append(factory(*args, **kw))
+        return made[-1]
+
+    yield make
+    for cleanup in cleanups:
+        for x in made:
+            cleanup(x)

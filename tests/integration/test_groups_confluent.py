@@ -21,7 +21,8 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 import kafka_wire as w
-from sluice_helpers import admin, create_topic, produce_ok, unique, wait_for, watermarks
+from sluice_helpers import (admin, create_topic, produce_ok, tracked, unique, wait_for,
+                            watermarks)
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -128,17 +129,11 @@ class GroupConsumer:
 @pytest.fixture
 def spawn():
     """spawn(bootstrap, group, topics, ...) -> GroupConsumer; all are killed at the end."""
-    procs = []
-
-    def make(*args, **kw):
-        c = GroupConsumer(*args, **kw)
-        procs.append(c)
-        return c
-
-    yield make
-    for c in procs:
+    def kill_if_running(c):
         if c.proc.poll() is None:
             c.kill9()
+
+    yield from tracked(GroupConsumer, kill_if_running)
 
 
 def diag_all(consumers):

@@ -16,7 +16,7 @@ from kafka import errors as kerrors
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from sluice_helpers import create_topic, produce_ok, unique, wait_for, watermarks
+from sluice_helpers import create_topic, produce_ok, tracked, unique, wait_for, watermarks
 
 TIMEOUT_MS = 10000
 SESSION_MS = 6000
@@ -114,18 +114,7 @@ class KPConsumer:
 
 @pytest.fixture
 def members():
-    made = []
-
-    def make(*args, **kw):
-        c = KPConsumer(*args, **kw)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        c._stop.set()
-    for c in made:
-        c._thread.join(20)
+    yield from tracked(KPConsumer, lambda c: c._stop.set(), lambda c: c._thread.join(20))
 
 
 @pytest.fixture

@@ -34,4 +34,42 @@ function describeError (e) {
   return out
 }
 
-module.exports = { makeKafka, describeError }
+// Ends the process after ms whatever is still running: prints {fatal, ...extra()} and exits 3.
+function startHardTimeout (ms, extra = () => ({})) {
+  return setTimeout(() => {
+    process.stdout.write(JSON.stringify({ fatal: `timed out after ${ms} ms`, ...extra() }) + '\n')
+    process.exit(3)
+  }, ms)
+}
+
+// Runs the steps in order through ops (name -> async step => value): one {ok} or {error} each.
+async function runSteps (steps, ops) {
+  const results = []
+  for (const step of steps) {
+    try {
+      const fn = ops[step.op]
+      if (!fn) throw new Error(`unknown op ${step.op}`)
+      const value = await fn(step)
+      results.push({ ok: value === undefined ? null : value })
+    } catch (e) {
+      results.push({ error: describeError(e) })
+    }
+  }
+  return results
+}
+
+// Prints the one JSON line the Python side reads — {results, ...extra()}, or {fatal, ...extra()}
+// if main failed — and exits (0, or 4 on failure).
+function exitWith (main, timer, extra = () => ({})) {
+  main.then(results => {
+    clearTimeout(timer)
+    process.stdout.write(JSON.stringify({ results, ...extra() }) + '\n')
+    process.exit(0)
+  }, e => {
+    clearTimeout(timer)
+    process.stdout.write(JSON.stringify({ fatal: describeError(e), ...extra() }) + '\n')
+    process.exit(4)
+  })
+}
+
+module.exports = { makeKafka, describeError, startHardTimeout, runSteps, exitWith }

@@ -8,14 +8,11 @@
 'use strict'
 
 const { AssignerProtocol, Partitioners } = require('kafkajs')
-const { makeKafka, describeError } = require('./common')
+const { makeKafka, describeError, startHardTimeout, runSteps, exitWith } = require('./common')
 
 const spec = JSON.parse(process.argv[2])
 const HARD_TIMEOUT_MS = spec.timeoutMs || 90000
-const timer = setTimeout(() => {
-  process.stdout.write(JSON.stringify({ fatal: `timed out after ${HARD_TIMEOUT_MS} ms`, records: recordsOut() }) + '\n')
-  process.exit(3)
-}, HARD_TIMEOUT_MS)
+const timer = startHardTimeout(HARD_TIMEOUT_MS, () => ({ records: recordsOut() }))
 
 const kafka = makeKafka('sluice-it-kafkajs-groups', spec.broker, 5)
 
@@ -59,7 +56,6 @@ async function main () {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await admin.connect()
   let producerConnected = false
-  const results = []
 
   const ops = {
     produce: async s => {
@@ -156,16 +152,7 @@ async function main () {
     topicOffsets: async s => admin.fetchTopicOffsets(s.topic),
   }
 
-  for (const step of spec.steps) {
-    try {
-      const fn = ops[step.op]
-      if (!fn) throw new Error(`unknown op ${step.op}`)
-      const value = await fn(step)
-      results.push({ ok: value === undefined ? null : value })
-    } catch (e) {
-      results.push({ error: describeError(e) })
-    }
-  }
+  const results = await runSteps(spec.steps, ops)
   for (const c of Object.values(consumers)) {
     if (!c.stopped) { await c.consumer.disconnect(); c.stopped = true }
   }
@@ -174,12 +161,4 @@ async function main () {
   return results
 }
 
-main().then(results => {
-  clearTimeout(timer)
-  process.stdout.write(JSON.stringify({ results, records: recordsOut() }) + '\n')
-  process.exit(0)
-}, e => {
-  clearTimeout(timer)
-  process.stdout.write(JSON.stringify({ fatal: describeError(e), records: recordsOut() }) + '\n')
-  process.exit(4)
-})
+exitWith(main(), timer, () => ({ records: recordsOut() }))

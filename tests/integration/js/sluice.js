@@ -6,13 +6,10 @@
 'use strict'
 
 const { CompressionTypes, ConfigResourceTypes, Partitioners } = require('kafkajs')
-const { makeKafka, describeError } = require('./common')
+const { makeKafka, startHardTimeout, runSteps, exitWith } = require('./common')
 
 const HARD_TIMEOUT_MS = 45000
-const timer = setTimeout(() => {
-  process.stdout.write(JSON.stringify({ fatal: `timed out after ${HARD_TIMEOUT_MS} ms` }) + '\n')
-  process.exit(3)
-}, HARD_TIMEOUT_MS)
+const timer = startHardTimeout(HARD_TIMEOUT_MS)
 
 const spec = JSON.parse(process.argv[2])
 
@@ -23,7 +20,6 @@ async function main () {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await admin.connect()
   let producerConnected = false
-  const results = []
 
   const ops = {
     create: async s => admin.createTopics({
@@ -85,27 +81,10 @@ async function main () {
     deleteTopics: async s => admin.deleteTopics({ topics: s.topics, timeout: 10000 }),
   }
 
-  for (const step of spec.steps) {
-    try {
-      const fn = ops[step.op]
-      if (!fn) throw new Error(`unknown op ${step.op}`)
-      const value = await fn(step)
-      results.push({ ok: value === undefined ? null : value })
-    } catch (e) {
-      results.push({ error: describeError(e) })
-    }
-  }
+  const results = await runSteps(spec.steps, ops)
   if (producerConnected) await producer.disconnect()
   await admin.disconnect()
   return results
 }
 
-main().then(results => {
-  clearTimeout(timer)
-  process.stdout.write(JSON.stringify({ results }) + '\n')
-  process.exit(0)
-}, e => {
-  clearTimeout(timer)
-  process.stdout.write(JSON.stringify({ fatal: describeError(e) }) + '\n')
-  process.exit(4)
-})
+exitWith(main(), timer)
