@@ -17,6 +17,7 @@
 #include "sluice/broker/config.h"
 #include "sluice/broker/consumer_offsets_log.h"
 #include "sluice/broker/partition_manager.h"
+#include "sluice/broker/shard_set.h"
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/server/server.h"
@@ -114,7 +115,11 @@ int run(int argc, char** argv) {
   limits.max_queued_request_bytes = config.get_int("queued.max.request.bytes");
   limits.connections_max_idle_ms = config.get_int("connections.max.idle.ms");
 
+  auto shard_count = static_cast<unsigned>(config.get_int("num.shards"));
+  if (shard_count == 0) shard_count = sluice::broker::default_shard_count();
+
   // Bind before touching the data dir, so a busy port changes nothing on disk.
+  std::unique_ptr<sluice::broker::ShardSet> shards;
   std::unique_ptr<sluice::cluster::MetadataStore> metadata;
   std::unique_ptr<sluice::broker::PartitionManager> partitions;
   std::unique_ptr<sluice::broker::ConsumerOffsetsLog> offsets_log;
@@ -132,10 +137,11 @@ int run(int argc, char** argv) {
     throw StartupError("--listen " + listen + ": " + e.code().message());
   }
   lock_data_dir(data_dir);
+  shards = std::make_unique<sluice::broker::ShardSet>(io, shard_count);
   try {
     metadata = sluice::cluster::open_local_metadata_store(data_dir);
     partitions =
-        std::make_unique<sluice::broker::PartitionManager>(io, data_dir, config, *metadata);
+        std::make_unique<sluice::broker::PartitionManager>(*shards, data_dir, config, *metadata);
     partitions->start();
     offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
         *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
@@ -155,12 +161,11 @@ int run(int argc, char** argv) {
       static_cast<int32_t>(config.get_int("offset.metadata.max.bytes"));
   groups = std::make_unique<sluice::group::GroupCoordinator>(
       io, *offsets_log, group_config, [&partitions](const std::string& topic, int32_t p) {
-        return partitions->get(topic, p) != nullptr;
+        return p >= 0 && p < partitions->partition_count(topic);
       });
   groups->load();
-  broker =
-      std::make_unique<sluice::broker::Broker>(io, config, node, *metadata, *partitions, *groups);
-  server = std::make_unique<sluice::server::Server>(io, *broker, limits);
+  broker = std::make_unique<sluice::broker::Broker>(config, node, *metadata, *partitions, *groups);
+  server = std::make_unique<sluice::server::Server>(*shards, *broker, limits);
   try {
     server->listen(bind.host, bind.port);
   } catch (const std::system_error& e) {
@@ -174,16 +179,19 @@ int run(int argc, char** argv) {
     server->stop();
     groups->stop();
     partitions->stop();
+    shards->stop();
     io.stop();
   });
   std::signal(SIGPIPE, SIG_IGN);
 
+  spdlog::info("{} shards", shards->count());
   std::printf("sluiced ready on %s:%u\n", bind.host.c_str(), server->port());
   std::fflush(stdout);
   io.run();
   server->stop();
   groups->stop();
   partitions->stop();
+  shards->stop();
   return 0;
 }
 

@@ -16,6 +16,9 @@ struct ApiEntry {
   ApiRange range;
   int16_t flexible_from;
   Runner run;
+  // Data-path APIs run on the shard of the connection and reach partitions through their
+  // owners; the rest (metadata, admin, groups) run on the control shard.
+  bool any_shard = false;
 };
 
 template <typename Req, typename Resp>
@@ -45,21 +48,23 @@ struct Bind {
     });
   }
   template <Handler H>
-  static ApiEntry entry() {
-    return {{Req::api_key, Req::valid.min, Req::valid.max}, Req::flexible_from, &run<H>};
+  static ApiEntry entry(bool any_shard = false) {
+    return {{Req::api_key, Req::valid.min, Req::valid.max}, Req::flexible_from, &run<H>, any_shard};
   }
 };
 
 #define SLUICE_API(Name) \
   Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name>()
+#define SLUICE_DATA_API(Name) \
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name>(true)
 
 // Only APIs that work end to end are listed: clients switch features on from this table.
 const std::vector<ApiEntry>& api_table() {
   static const std::vector<ApiEntry> table = {
-      SLUICE_API(Produce),          SLUICE_API(Fetch),
-      SLUICE_API(ListOffsets),      SLUICE_API(Metadata),
-      SLUICE_API(ApiVersions),      SLUICE_API(CreateTopics),
-      SLUICE_API(DeleteTopics),     SLUICE_API(DeleteRecords),
+      SLUICE_DATA_API(Produce),     SLUICE_DATA_API(Fetch),
+      SLUICE_DATA_API(ListOffsets), SLUICE_API(Metadata),
+      SLUICE_DATA_API(ApiVersions), SLUICE_API(CreateTopics),
+      SLUICE_API(DeleteTopics),     SLUICE_DATA_API(DeleteRecords),
       SLUICE_API(DescribeConfigs),  SLUICE_API(AlterConfigs),
       SLUICE_API(CreatePartitions), SLUICE_API(IncrementalAlterConfigs),
       SLUICE_API(DescribeCluster),  SLUICE_API(FindCoordinator),
@@ -80,11 +85,9 @@ const ApiEntry* find_api(int16_t key) {
 
 }  // namespace
 
-Broker::Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
-               cluster::MetadataStore& metadata, PartitionManager& partitions,
-               group::GroupCoordinator& groups)
-    : io_(io),
-      config_(config),
+Broker::Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
+               PartitionManager& partitions, group::GroupCoordinator& groups)
+    : config_(config),
       self_(std::move(self)),
       metadata_(metadata),
       partitions_(partitions),
@@ -99,12 +102,26 @@ const std::vector<ApiRange>& Broker::supported_apis() const {
   return ranges;
 }
 
+asio::io_context& Broker::io() { return shards().io(ShardSet::current()); }
+
 void Broker::handle(Frame frame, const std::string& client_host, Respond respond) {
-  Reader r(std::span(frame.data(), frame.size()));
+  auto bytes = std::make_shared<Frame>(std::move(frame));
+  Reader r(std::span(bytes->data(), bytes->size()));
   protocol::RequestHeader h;
   if (!protocol::decode_request_header_v1(r, h)) return respond({Reply::Kind::close, {}, {}});
-  RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or(""), client_host};
   const ApiEntry* api = find_api(h.api_key);
+  const unsigned here = ShardSet::current();
+  if (api && !api->any_shard && here != 0) {
+    // To the control shard and back: the request is handled there, the reply returns here,
+    // where the connection lives.
+    return shards().post(0, [this, bytes, host = client_host, here, respond = std::move(respond)] {
+      handle(std::move(*bytes), host, [this, here, respond](Reply reply) {
+        shards().post(here,
+                      [respond, reply = std::move(reply)]() mutable { respond(std::move(reply)); });
+      });
+    });
+  }
+  RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or(""), client_host, bytes};
   if (!api) {
     spdlog::debug("unknown API key {} from '{}': closing", h.api_key, ctx.client_id);
     return respond({Reply::Kind::close, {}, {}});

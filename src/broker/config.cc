@@ -54,6 +54,9 @@ std::vector<ConfigKey> make_broker_keys() {
       {"group.max.size", T::int32, "2147483647", 1, INT32_MAX},
       {"max.connections.per.ip", T::int32, "1000", 1, INT32_MAX},
       {"queued.max.request.bytes", T::int64, "104857600", 1},
+      // Event loops, one per core; partitions and connections are spread over them. 0: one per
+      // CPU this process may run on.
+      {"num.shards", T::int32, "0", 0, 1024},
   };
 }
 

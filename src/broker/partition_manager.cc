@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <asio/post.hpp>
 #include <chrono>
+#include <functional>
 
 namespace sluice::broker {
 
@@ -14,18 +14,26 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-PartitionManager::PartitionManager(asio::io_context& io, fs::path data_dir, const ConfigSet& config,
+PartitionManager::PartitionManager(ShardSet& shards, fs::path data_dir, const ConfigSet& config,
                                    cluster::MetadataStore& metadata)
-    : io_(io),
+    : shards_(shards),
       data_dir_(std::move(data_dir)),
       config_(config),
       metadata_(metadata),
       flush_on_append_(config.get("log.flush.policy") == "always"),
-      flusher_(std::make_unique<storage::Flusher>()),
-      retention_timer_(io),
-      flush_timer_(io) {}
+      tables_(shards.count()),
+      flusher_(std::make_unique<storage::Flusher>()) {}
 
 PartitionManager::~PartitionManager() { stop(); }
+
+unsigned PartitionManager::owner(const std::string& topic, int32_t partition) const {
+  unsigned n = shards_.count();
+  if (n == 1 || topic.starts_with("__")) return 0;
+  // A topic's partitions go round the shards from a per-topic starting point, so that each
+  // topic spreads evenly and many small topics do not all start on the same shard.
+  size_t start = std::hash<std::string>{}(topic);
+  return static_cast<unsigned>((start + static_cast<uint32_t>(partition)) % n);
+}
 
 storage::LogConfig PartitionManager::log_config(
     const std::map<std::string, std::string>& overrides) const {
@@ -40,6 +48,17 @@ storage::LogConfig PartitionManager::log_config(
   c.index_interval_bytes = static_cast<int32_t>(value("index.interval.bytes"));
   c.segment_index_bytes = static_cast<int32_t>(value("segment.index.bytes"));
   return c;
+}
+
+TopicSettings PartitionManager::topic_settings(
+    const std::map<std::string, std::string>& overrides) const {
+  auto value = [&](std::string_view key) {
+    return topic_config_value(config_, overrides, *find_key(topic_config_keys(), key));
+  };
+  TopicSettings s;
+  s.log_append_time = value("message.timestamp.type") == "LogAppendTime";
+  s.max_message_bytes = static_cast<int32_t>(std::stol(value("max.message.bytes")));
+  return s;
 }
 
 std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& topic, int32_t index,
@@ -59,53 +78,89 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& t
   return std::make_shared<Partition>(tp, std::move(log), flush_on_append_);
 }
 
+void PartitionManager::open_partitions(const cluster::TopicMetadata& t, int32_t from,
+                                       TopicInfo& info) {
+  auto cfg = log_config(t.configs);
+  auto settings = topic_settings(t.configs);
+  std::vector<std::shared_ptr<Partition>> opened;
+  for (int32_t i = from; i < t.partitions; ++i) {
+    opened.push_back(open_partition(t.name, i, cfg));
+    opened.back()->set_settings(settings);
+  }
+  for (auto& p : opened) info.leader_epochs.push_back(p->leader_epoch());
+  install(std::move(opened));
+}
+
+// The partitions were opened on the control shard; from here on only their owners touch them.
+void PartitionManager::install(std::vector<std::shared_ptr<Partition>> parts) {
+  std::vector<std::vector<std::shared_ptr<Partition>>> by_shard(shards_.count());
+  for (auto& p : parts) by_shard[owner(p->id().topic, p->id().partition)].push_back(std::move(p));
+  for (unsigned s = 0; s < by_shard.size(); ++s) {
+    if (by_shard[s].empty()) continue;
+    shards_.run_on(s, [&, s] {
+      for (auto& p : by_shard[s]) {
+        auto& slots = tables_[s].topics[p->id().topic];
+        auto index = static_cast<size_t>(p->id().partition);
+        if (slots.size() <= index) slots.resize(index + 1);
+        slots[index] = std::move(p);
+      }
+    });
+  }
+}
+
+void PartitionManager::on_every_shard(const std::function<void(Table&)>& fn) {
+  for (unsigned s = 0; s < shards_.count(); ++s) shards_.run_on(s, [&, s] { fn(tables_[s]); });
+}
+
 void PartitionManager::start() {
   for (const auto& t : metadata_.topics()) {
-    TopicState st;
-    auto cfg = log_config(t.configs);
-    for (int32_t i = 0; i < t.partitions; ++i)
-      st.partitions.push_back(open_partition(t.name, i, cfg));
-    topics_[t.name] = std::move(st);
-    set_topic_configs(t.name, t.configs);
+    TopicInfo info;
+    open_partitions(t, 0, info);
+    topics_[t.name] = std::move(info);
   }
-  arm_retention_timer();
-  if (!flush_on_append_) arm_interval_flush_timer();
+  on_every_shard([this](Table& t) {
+    t.retention_timer = std::make_unique<asio::steady_timer>(shards_.io(ShardSet::current()));
+    t.flush_timer = std::make_unique<asio::steady_timer>(shards_.io(ShardSet::current()));
+    arm_retention_timer(t);
+    if (!flush_on_append_) arm_interval_flush_timer(t);
+  });
 }
 
 void PartitionManager::stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  retention_timer_.cancel();
-  flush_timer_.cancel();
-  flusher_.reset();  // drains pending rounds; their callbacks post to a loop that may be gone
-  auto topics = std::move(topics_);
+  if (stopped_.exchange(true)) return;
+  flusher_.reset();  // drains pending rounds; their completions find stopped_ set
+  on_every_shard([](Table& t) {
+    if (t.retention_timer) t.retention_timer->cancel();
+    if (t.flush_timer) t.flush_timer->cancel();
+    auto topics = std::move(t.topics);
+    t.topics.clear();
+    for (auto& [_, parts] : topics)
+      for (auto& p : parts)
+        if (p) p->log().close();
+  });
   topics_.clear();
-  for (auto& [_, st] : topics)
-    for (auto& p : st.partitions) p->log().close();
 }
 
 std::shared_ptr<Partition> PartitionManager::get(const std::string& topic,
                                                  int32_t partition) const {
-  auto it = topics_.find(topic);
-  if (it == topics_.end() || partition < 0 ||
-      partition >= static_cast<int32_t>(it->second.partitions.size()))
+  const auto& table = tables_[ShardSet::current()].topics;
+  auto it = table.find(topic);
+  if (it == table.end() || partition < 0 || partition >= static_cast<int32_t>(it->second.size()))
     return nullptr;
-  return it->second.partitions[static_cast<size_t>(partition)];
+  return it->second[static_cast<size_t>(partition)];
 }
 
 int32_t PartitionManager::partition_count(const std::string& topic) const {
   auto it = topics_.find(topic);
-  return it == topics_.end() ? -1 : static_cast<int32_t>(it->second.partitions.size());
+  return it == topics_.end() ? -1 : static_cast<int32_t>(it->second.leader_epochs.size());
 }
 
-bool PartitionManager::log_append_time(const std::string& topic) const {
+int32_t PartitionManager::leader_epoch(const std::string& topic, int32_t partition) const {
   auto it = topics_.find(topic);
-  return it != topics_.end() && it->second.log_append_time;
-}
-
-int32_t PartitionManager::max_message_bytes(const std::string& topic) const {
-  auto it = topics_.find(topic);
-  return it == topics_.end() ? 0 : it->second.max_message_bytes;
+  if (it == topics_.end() || partition < 0 ||
+      partition >= static_cast<int32_t>(it->second.leader_epochs.size()))
+    return -1;
+  return it->second.leader_epochs[static_cast<size_t>(partition)];
 }
 
 ErrorCode PartitionManager::create_topic(const cluster::TopicMetadata& t) {
@@ -123,18 +178,15 @@ ErrorCode PartitionManager::create_topic(const cluster::TopicMetadata& t) {
     default:
       return ErrorCode::kafka_storage_error;
   }
-  TopicState st;
-  auto cfg = log_config(t.configs);
+  TopicInfo info;
   try {
-    for (int32_t i = 0; i < t.partitions; ++i)
-      st.partitions.push_back(open_partition(t.name, i, cfg));
+    open_partitions(t, 0, info);
   } catch (const std::exception& e) {
     spdlog::error("cannot create topic {}: {}", t.name, e.what());
     metadata_.delete_topic(t.name);
     return ErrorCode::kafka_storage_error;
   }
-  topics_[t.name] = std::move(st);
-  set_topic_configs(t.name, t.configs);
+  topics_[t.name] = std::move(info);
   return ErrorCode::none;
 }
 
@@ -143,7 +195,14 @@ ErrorCode PartitionManager::delete_topic(const std::string& topic) {
   if (it == topics_.end()) return ErrorCode::unknown_topic_or_partition;
   if (metadata_.delete_topic(topic) == cluster::MetadataErrc::io_error)
     return ErrorCode::kafka_storage_error;
-  for (auto& p : it->second.partitions) p->log().remove();
+  // Waits for every owner, so that a topic of the same name created next finds the files gone.
+  on_every_shard([&](Table& t) {
+    auto parts = t.topics.find(topic);
+    if (parts == t.topics.end()) return;
+    for (auto& p : parts->second)
+      if (p) p->log().remove();
+    t.topics.erase(parts);
+  });
   topics_.erase(it);
   return ErrorCode::none;
 }
@@ -152,26 +211,24 @@ ErrorCode PartitionManager::add_partitions(const std::string& topic, int32_t tot
   auto it = topics_.find(topic);
   auto meta = metadata_.topic(topic);
   if (it == topics_.end() || !meta) return ErrorCode::unknown_topic_or_partition;
-  int32_t current = static_cast<int32_t>(it->second.partitions.size());
+  int32_t current = static_cast<int32_t>(it->second.leader_epochs.size());
   if (total <= current) return ErrorCode::invalid_partitions;
-  auto cfg = log_config(meta->configs);
-  std::vector<std::shared_ptr<Partition>> added;
+  auto grown = *meta;
+  grown.partitions = total;
+  for (int32_t i = current; i < total; ++i) {
+    std::error_code ec;
+    fs::remove_all(data_dir_ / TopicPartition{topic, i}.dir_name(), ec);
+  }
+  if (metadata_.update_topic(grown) != cluster::MetadataErrc::ok)
+    return ErrorCode::kafka_storage_error;
   try {
-    for (int32_t i = current; i < total; ++i) {
-      std::error_code ec;
-      fs::remove_all(data_dir_ / TopicPartition{topic, i}.dir_name(), ec);
-      added.push_back(open_partition(topic, i, cfg));
-    }
+    open_partitions(grown, current, it->second);
   } catch (const std::exception& e) {
     spdlog::error("cannot add partitions to {}: {}", topic, e.what());
+    // Nothing was installed (partitions are handed to their owners only once all opened).
+    metadata_.update_topic(*meta);
     return ErrorCode::kafka_storage_error;
   }
-  meta->partitions = total;
-  if (metadata_.update_topic(*meta) != cluster::MetadataErrc::ok) {
-    for (auto& p : added) p->log().remove();
-    return ErrorCode::kafka_storage_error;
-  }
-  for (auto& p : added) it->second.partitions.push_back(std::move(p));
   return ErrorCode::none;
 }
 
@@ -186,12 +243,16 @@ ErrorCode PartitionManager::set_topic_configs(const std::string& topic,
       return ErrorCode::kafka_storage_error;
   }
   auto cfg = log_config(configs);
-  for (auto& p : it->second.partitions) p->log().update_config(cfg);
-  auto value = [&](std::string_view key) {
-    return topic_config_value(config_, configs, *find_key(topic_config_keys(), key));
-  };
-  it->second.log_append_time = value("message.timestamp.type") == "LogAppendTime";
-  it->second.max_message_bytes = static_cast<int32_t>(std::stol(value("max.message.bytes")));
+  auto settings = topic_settings(configs);
+  on_every_shard([&](Table& t) {
+    auto parts = t.topics.find(topic);
+    if (parts == t.topics.end()) return;
+    for (auto& p : parts->second) {
+      if (!p) continue;
+      p->log().update_config(cfg);
+      p->set_settings(settings);
+    }
+  });
   return ErrorCode::none;
 }
 
@@ -208,8 +269,9 @@ void PartitionManager::start_flush(const std::shared_ptr<Partition>& p) {
   p->flush_in_flight = true;
   int64_t end = ticket.end_offset;
   std::weak_ptr<Partition> weak = p;
-  flusher_->submit(std::move(ticket), [this, weak, end](bool ok) {
-    asio::post(io_, [this, weak, end, ok] {
+  unsigned shard = ShardSet::current();
+  flusher_->submit(std::move(ticket), [this, weak, end, shard](bool ok) {
+    shards_.post(shard, [this, weak, end, ok] {
       auto p = weak.lock();
       if (!p || stopped_) return;
       p->flush_in_flight = false;
@@ -220,25 +282,27 @@ void PartitionManager::start_flush(const std::shared_ptr<Partition>& p) {
   });
 }
 
-void PartitionManager::arm_retention_timer() {
-  retention_timer_.expires_after(
+void PartitionManager::arm_retention_timer(Table& t) {
+  t.retention_timer->expires_after(
       std::chrono::milliseconds(config_.get_int("log.retention.check.interval.ms")));
-  retention_timer_.async_wait([this](std::error_code ec) {
+  t.retention_timer->async_wait([this, &t](std::error_code ec) {
     if (ec || stopped_) return;
     int64_t now = now_ms();
-    for (auto& [_, st] : topics_)
-      for (auto& p : st.partitions) p->log().enforce_retention(now);
-    arm_retention_timer();
+    for (auto& [_, parts] : t.topics)
+      for (auto& p : parts)
+        if (p) p->log().enforce_retention(now);
+    arm_retention_timer(t);
   });
 }
 
-void PartitionManager::arm_interval_flush_timer() {
-  flush_timer_.expires_after(std::chrono::milliseconds(config_.get_int("log.flush.interval.ms")));
-  flush_timer_.async_wait([this](std::error_code ec) {
+void PartitionManager::arm_interval_flush_timer(Table& t) {
+  t.flush_timer->expires_after(std::chrono::milliseconds(config_.get_int("log.flush.interval.ms")));
+  t.flush_timer->async_wait([this, &t](std::error_code ec) {
     if (ec || stopped_) return;
-    for (auto& [_, st] : topics_)
-      for (auto& p : st.partitions) schedule_flush(p);
-    arm_interval_flush_timer();
+    for (auto& [_, parts] : t.topics)
+      for (auto& p : parts)
+        if (p) schedule_flush(p);
+    arm_interval_flush_timer(t);
   });
 }
 

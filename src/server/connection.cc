@@ -13,16 +13,20 @@
 
 namespace sluice::server {
 
-Connection::Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Server& server,
-                       const ServerLimits& limits)
-    : socket_(std::move(socket)), broker_(broker), server_(server), limits_(limits) {
+Connection::Connection(asio::ip::tcp::socket socket, std::string peer, broker::Broker& broker,
+                       Server& server, const ServerLimits& limits)
+    : socket_(std::move(socket)),
+      broker_(broker),
+      server_(server),
+      limits_(limits),
+      peer_(std::move(peer)) {
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   // sendfile() on the raw descriptor must not block the event loop.
   socket_.native_non_blocking(true, ec);
-  auto peer = socket_.remote_endpoint(ec);
+  auto remote = socket_.remote_endpoint(ec);
   // Kafka shows client hosts as "/<address>".
-  if (!ec) client_host_.append("/").append(peer.address().to_string());
+  if (!ec) client_host_.append("/").append(remote.address().to_string());
 }
 
 void Connection::start() { read_header(); }
@@ -33,7 +37,7 @@ void Connection::close() {
   std::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  server_.on_closed(this);
+  server_.on_closed(this, peer_);
 }
 
 bool Connection::can_read() const {

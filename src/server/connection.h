@@ -10,11 +10,13 @@
 
 namespace sluice::server {
 
-// One client connection. Requests are read and dispatched as they arrive (pipelining); each gets
-// a slot in `slots_`, and responses leave strictly in slot order, as Kafka clients require.
+// One client connection, on one shard's loop for its whole life. Requests are read and dispatched
+// as they arrive (pipelining); each gets a slot in `slots_`, and responses leave strictly in slot
+// order, as Kafka clients require.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::ip::tcp::socket socket, broker::Broker& broker, Server& server,
+  // `peer` is the client's address, as counted for max.connections.per.ip.
+  Connection(asio::ip::tcp::socket socket, std::string peer, broker::Broker& broker, Server& server,
              const ServerLimits& limits);
   void start();
   void close();
@@ -65,6 +67,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   size_t queued_bytes_ = 0;  // bytes held by slots_ (queued.max.request.bytes)
   std::chrono::steady_clock::time_point last_active_ = std::chrono::steady_clock::now();
+  std::string peer_;
   std::string client_host_;
 };
 

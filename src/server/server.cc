@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -29,13 +30,13 @@ void raise_fd_limit(int32_t max_connections) {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, broker::Broker& broker, ServerLimits limits)
-    : io_(io),
+Server::Server(broker::ShardSet& shards, broker::Broker& broker, ServerLimits limits)
+    : shards_(shards),
       broker_(broker),
       limits_(limits),
-      acceptor_(io),
-      accept_retry_(io),
-      idle_timer_(io) {}
+      acceptor_(shards.io(0)),
+      accept_retry_(shards.io(0)),
+      by_shard_(shards.count()) {}
 
 Server::~Server() { stop(); }
 
@@ -47,14 +48,48 @@ void Server::listen(const std::string& host, uint16_t port) {
   acceptor_.bind(ep);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   accept();
-  schedule_idle_check();
+  for (unsigned s = 0; s < shards_.count(); ++s)
+    shards_.run_on(s, [this, s] {
+      by_shard_[s].idle_timer = std::make_unique<asio::steady_timer>(shards_.io(s));
+      schedule_idle_check(by_shard_[s]);
+    });
 }
 
 uint16_t Server::port() const { return acceptor_.local_endpoint().port(); }
 
+size_t Server::connection_count() const {
+  std::lock_guard lock(counts_mu_);
+  return open_total_;
+}
+
 size_t Server::connection_count(const asio::ip::address& a) const {
+  std::lock_guard lock(counts_mu_);
   auto it = per_ip_.find(a.to_string());
   return it == per_ip_.end() ? 0 : static_cast<size_t>(it->second);
+}
+
+bool Server::admit(const std::string& peer) {
+  std::lock_guard lock(counts_mu_);
+  if (open_total_ >= static_cast<size_t>(limits_.max_connections)) {
+    spdlog::warn("max.connections ({}) reached: refusing a connection from {}",
+                 limits_.max_connections, peer);
+    return false;
+  }
+  auto& n = per_ip_[peer];
+  if (n >= limits_.max_connections_per_ip) {
+    spdlog::warn("max.connections.per.ip ({}) reached: refusing a connection from {}",
+                 limits_.max_connections_per_ip, peer);
+    return false;
+  }
+  ++n;
+  ++open_total_;
+  return true;
+}
+
+void Server::release(const std::string& peer) {
+  std::lock_guard lock(counts_mu_);
+  --open_total_;
+  if (auto ip = per_ip_.find(peer); ip != per_ip_.end() && --ip->second <= 0) per_ip_.erase(ip);
 }
 
 void Server::accept() {
@@ -63,31 +98,32 @@ void Server::accept() {
     if (!ec) {
       std::error_code pec;
       auto peer = socket.remote_endpoint(pec);
-      std::string key = pec ? std::string() : peer.address().to_string();
       std::error_code ignored;
       if (pec) {
         socket.close(ignored);  // already gone
-      } else if (connections_.size() >= static_cast<size_t>(limits_.max_connections)) {
-        spdlog::warn("max.connections ({}) reached: refusing a connection from {}",
-                     limits_.max_connections, key);
-        socket.close(ignored);
-      } else if (per_ip_[key] >= limits_.max_connections_per_ip) {
-        spdlog::warn("max.connections.per.ip ({}) reached: refusing a connection from {}",
-                     limits_.max_connections_per_ip, key);
+      } else if (std::string key = peer.address().to_string(); !admit(key)) {
         socket.close(ignored);
       } else {
-        auto c = std::make_shared<Connection>(std::move(socket), broker_, *this, limits_);
-        connections_.emplace(c.get(), Entry{c, peer.address()});
-        ++per_ip_[key];
-        c->start();
+        // Connections go round the shards; each then lives on its shard's loop alone.
+        unsigned shard = next_shard_++ % shards_.count();
+        auto protocol = peer.protocol();
+        int fd = socket.release(ignored);
+        if (fd < 0) {
+          release(key);
+        } else if (shard == 0) {
+          adopt(0, fd, protocol, std::move(key));
+        } else {
+          shards_.post(shard, [this, shard, fd, protocol, key = std::move(key)]() mutable {
+            adopt(shard, fd, protocol, std::move(key));
+          });
+        }
       }
-      if (auto it = per_ip_.find(key); it != per_ip_.end() && it->second == 0) per_ip_.erase(it);
     } else if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == ENOBUFS ||
                ec.value() == ENOMEM) {
       // Out of descriptors or memory: the pending connection stays in the backlog. Retrying at
       // once would spin the loop at 100% CPU; try again shortly, when a connection may have closed.
       spdlog::error("accept: {} (open connections: {}); retrying in 100 ms", ec.message(),
-                    connections_.size());
+                    connection_count());
       accept_retry_.expires_after(std::chrono::milliseconds(100));
       accept_retry_.async_wait([this](std::error_code e) {
         if (!e && !stopped_) accept();
@@ -98,25 +134,43 @@ void Server::accept() {
   });
 }
 
-void Server::schedule_idle_check() {
+void Server::adopt(unsigned shard, int fd, asio::ip::tcp protocol, std::string peer) {
+  if (stopped_) {
+    ::close(fd);
+    return release(peer);
+  }
+  asio::ip::tcp::socket socket(shards_.io(shard));
+  std::error_code ec;
+  socket.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return release(peer);
+  }
+  auto c =
+      std::make_shared<Connection>(std::move(socket), std::move(peer), broker_, *this, limits_);
+  by_shard_[shard].open.emplace(c.get(), c);
+  c->start();
+}
+
+void Server::schedule_idle_check(ShardConnections& sc) {
   if (stopped_ || limits_.connections_max_idle_ms <= 0) return;
   // Check a few times per idle period (an idle connection is closed within 1.25x the limit),
   // at most every second and at least every 10 ms.
   auto period = std::clamp<int64_t>(limits_.connections_max_idle_ms / 4, 10, 1000);
-  idle_timer_.expires_after(std::chrono::milliseconds(period));
-  idle_timer_.async_wait([this](std::error_code ec) {
+  sc.idle_timer->expires_after(std::chrono::milliseconds(period));
+  sc.idle_timer->async_wait([this, &sc](std::error_code ec) {
     if (ec || stopped_) return;
-    close_idle_connections();
-    schedule_idle_check();
+    close_idle_connections(sc);
+    schedule_idle_check(sc);
   });
 }
 
-void Server::close_idle_connections() {
+void Server::close_idle_connections(ShardConnections& sc) {
   auto now = std::chrono::steady_clock::now();
   auto limit = std::chrono::milliseconds(limits_.connections_max_idle_ms);
   std::vector<std::shared_ptr<Connection>> idle;
-  for (auto& [_, e] : connections_)
-    if (e.conn->idle_since(now) >= limit) idle.push_back(e.conn);
+  for (auto& [_, c] : sc.open)
+    if (c->idle_since(now) >= limit) idle.push_back(c);
   for (auto& c : idle) {
     spdlog::debug("closing a connection idle for more than connections.max.idle.ms ({})",
                   limits_.connections_max_idle_ms);
@@ -124,25 +178,27 @@ void Server::close_idle_connections() {
   }
 }
 
-void Server::on_closed(Connection* c) {
-  auto it = connections_.find(c);
-  if (it == connections_.end()) return;
-  auto key = it->second.peer.to_string();
-  if (auto ip = per_ip_.find(key); ip != per_ip_.end() && --ip->second <= 0) per_ip_.erase(ip);
-  connections_.erase(it);
+void Server::on_closed(Connection* c, const std::string& peer) {
+  auto& open = by_shard_[broker::ShardSet::current()].open;
+  auto it = open.find(c);
+  if (it == open.end()) return;
+  open.erase(it);  // the caller, a method of the connection, holds it until it returns
+  release(peer);
 }
 
 void Server::stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  if (stopped_.exchange(true)) return;
   std::error_code ec;
   acceptor_.close(ec);
   accept_retry_.cancel();
-  idle_timer_.cancel();
-  auto conns = connections_;
-  for (auto& [_, e] : conns) e.conn->close();
-  connections_.clear();
-  per_ip_.clear();
+  for (unsigned s = 0; s < shards_.count(); ++s)
+    shards_.run_on(s, [this, s] {
+      auto& sc = by_shard_[s];
+      if (sc.idle_timer) sc.idle_timer->cancel();
+      auto conns = sc.open;
+      for (auto& [_, c] : conns) c->close();
+      sc.open.clear();
+    });
 }
 
 }  // namespace sluice::server

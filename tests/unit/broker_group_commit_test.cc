@@ -25,7 +25,8 @@ struct Fixture {
   asio::io_context io{1};
   ConfigSet config = load_broker_config(std::nullopt, {"log.flush.policy=always"});
   std::unique_ptr<cluster::MetadataStore> meta = cluster::open_local_metadata_store(dir.path());
-  PartitionManager pm{io, dir.path(), config, *meta};
+  ShardSet shards{io, 1};
+  PartitionManager pm{shards, dir.path(), config, *meta};
   Fixture() {
     pm.start();
     cluster::TopicMetadata t;

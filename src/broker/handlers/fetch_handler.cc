@@ -2,6 +2,7 @@
 
 #include <asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 
 #include "handlers/handlers.h"
 
@@ -14,101 +15,162 @@ using protocol::to_wire;
 
 namespace {
 
+// What one partition's owner reads for a fetch round.
+struct PartitionRead {
+  ErrorCode error = ErrorCode::none;
+  int64_t high_watermark = -1;
+  int64_t log_start_offset = -1;
+  std::optional<protocol::FileRange> records;  // sent from the file (sendfile)
+};
+
+// Where and how much to read in one partition; fixed for the life of the fetch.
+struct ReadSpec {
+  int64_t fetch_offset = 0;
+  int32_t max_bytes = 1;
+};
+
+// A fetch lives on the connection's shard. Each round asks the owners of its partitions to read
+// (one message per owner shard), then assembles the response here; until it has enough bytes
+// it waits for a high watermark to move (listeners the owners call back) or for max_wait_ms.
 class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
  public:
   PendingFetch(Broker& broker, FetchRequest req, Respond<FetchResponse> respond)
-      : broker_(broker), req_(std::move(req)), respond_(std::move(respond)), timer_(broker.io()) {}
+      : broker_(broker),
+        req_(std::move(req)),
+        respond_(std::move(respond)),
+        timer_(broker.io()),
+        home_(ShardSet::current()) {
+    auto specs = std::make_shared<std::vector<ReadSpec>>();
+    for (const auto& t : req_.topics)
+      for (const auto& p : t.partitions) {
+        keys_.push_back({t.topic, p.partition});
+        int64_t limit = std::min<int64_t>(p.partition_max_bytes, req_.max_bytes);
+        specs->push_back({p.fetch_offset, static_cast<int32_t>(std::max<int64_t>(limit, 1))});
+      }
+    specs_ = std::move(specs);
+  }
 
   void start() {
-    if (evaluate(req_.max_wait_ms <= 0)) return;
-    timer_.expires_after(std::chrono::milliseconds(req_.max_wait_ms));
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-      if (!ec) self->evaluate(true);
-    });
+    if (req_.max_wait_ms > 0) {
+      timer_.expires_after(std::chrono::milliseconds(req_.max_wait_ms));
+      timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (!ec) self->evaluate(true);
+      });
+    }
+    evaluate(req_.max_wait_ms <= 0);
   }
 
  private:
-  // Returns true once the response has gone out.
-  bool evaluate(bool final) {
-    if (done_) return true;
+  void evaluate(bool final) {
+    if (done_) return;
+    final_ = final_ || final;
+    if (round_in_flight_) {
+      again_ = true;  // something changed while the owners were reading: read once more
+      return;
+    }
+    round_in_flight_ = true;
+    again_ = false;
+    broker_.partitions().for_each_owner<PartitionRead>(
+        keys_, read_work(!final_), [self = shared_from_this()](std::vector<PartitionRead> reads) {
+          self->round_in_flight_ = false;
+          self->finish_round(std::move(reads));
+        });
+  }
+
+  // Reads on the owner. When asked to, leaves a one-shot listener that brings this fetch back
+  // for another round when the partition's high watermark moves; a partition that returned data
+  // needs none when any byte is enough (min_bytes <= 1), since the round will answer.
+  PartitionManager::Work<PartitionRead> read_work(bool listen) {
+    return [specs = specs_, listen, min_bytes = req_.min_bytes, home = home_,
+            weak = weak_from_this(),
+            &broker = broker_](size_t i, const std::shared_ptr<Partition>& part,
+                               PartitionManager::Reply<PartitionRead> reply) {
+      PartitionRead out;
+      if (!part) {
+        out.error = ErrorCode::unknown_topic_or_partition;
+        return reply(std::move(out));
+      }
+      const ReadSpec& spec = (*specs)[i];
+      int64_t hw = part->high_watermark();
+      out.high_watermark = hw;
+      out.log_start_offset = part->log_start_offset();
+      auto r = part->log().read(spec.fetch_offset, spec.max_bytes, hw);
+      if (r.error == storage::StorageErrc::corrupt) {
+        // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
+        spdlog::error(
+            "{}-{}: stored data near offset {} fails its checksum: partition taken offline",
+            part->id().topic, part->id().partition, spec.fetch_offset);
+        part->log().take_offline();
+      }
+      if (!r.ok()) {
+        out.error = r.error == storage::StorageErrc::offset_out_of_range
+                        ? ErrorCode::offset_out_of_range
+                        : ErrorCode::kafka_storage_error;
+      } else if (const auto& slice = r.value.slice; slice.size > 0) {
+        out.records = protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
+      }
+      if (listen && (!out.records || min_bytes > 1))
+        part->add_listener([weak, home, &broker] {
+          auto wake = [weak] {
+            if (auto self = weak.lock()) self->evaluate(false);
+          };
+          // The fetch is only ever touched on its own shard.
+          if (ShardSet::current() == home)
+            wake();
+          else
+            broker.shards().post(home, wake);
+        });
+      reply(std::move(out));
+    };
+  }
+
+  void finish_round(std::vector<PartitionRead> reads) {
+    if (done_) return;
     bool any_error = false;
     int64_t bytes = 0;
-    FetchResponse resp = build(any_error, bytes);
-    if (final || any_error || bytes >= req_.min_bytes) {
+    FetchResponse resp = assemble(reads, any_error, bytes);
+    if (final_ || any_error || bytes >= req_.min_bytes) {
       done_ = true;
       timer_.cancel();
       respond_(std::move(resp));
-      return true;
+      return;
     }
-    listen();
-    return false;
+    if (again_) evaluate(false);
   }
 
-  void listen() {
-    for (const auto& t : req_.topics)
-      for (const auto& p : t.partitions)
-        if (auto part = broker_.partitions().get(t.topic, p.partition))
-          part->add_listener([weak = weak_from_this()] {
-            if (auto self = weak.lock()) self->evaluate(false);
-          });
-  }
-
-  FetchResponse build(bool& any_error, int64_t& total) {
+  // The owners read each partition up to its own limit; here the request's total limit is
+  // applied in request order. Only the first partition with data may exceed the limits (one
+  // whole batch), so that a consumer can always make progress.
+  FetchResponse assemble(std::vector<PartitionRead>& reads, bool& any_error, int64_t& total) {
     FetchResponse resp;
-    auto& pm = broker_.partitions();
     int64_t remaining = req_.max_bytes;
     bool have_data = false;
+    size_t i = 0;
     for (const auto& t : req_.topics) {
       auto& tr = resp.responses.emplace_back();
       tr.topic = t.topic;
       for (const auto& fp : t.partitions) {
+        PartitionRead& read = reads[i++];
         auto& pd = tr.partitions.emplace_back();
         pd.partition_index = fp.partition;
         pd.records.is_null = false;
-        auto fail = [&](ErrorCode e) {
-          pd.error_code = to_wire(e);
-          pd.high_watermark = -1;
+        pd.high_watermark = read.high_watermark;
+        if (read.error != ErrorCode::none) {
+          pd.error_code = to_wire(read.error);
           any_error = true;
-        };
-        auto part = pm.get(t.topic, fp.partition);
-        if (!part) {
-          fail(ErrorCode::unknown_topic_or_partition);
           continue;
         }
-        int64_t hw = part->high_watermark();
-        pd.high_watermark = hw;
-        pd.last_stable_offset = hw;  // no open transactions yet: LSO is the high watermark
-        pd.log_start_offset = part->log_start_offset();
+        pd.last_stable_offset = read.high_watermark;  // no open transactions: LSO is the HW
+        pd.log_start_offset = read.log_start_offset;
         if (req_.isolation_level == 1) pd.aborted_transactions.emplace();
+        if (!read.records) continue;
         int64_t limit = std::min<int64_t>(fp.partition_max_bytes, remaining);
-        if (have_data && limit <= 0) continue;
-        auto r = part->log().read(fp.fetch_offset,
-                                  static_cast<int32_t>(std::max<int64_t>(limit, 1)), hw);
-        if (r.error == storage::StorageErrc::corrupt) {
-          // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
-          spdlog::error(
-              "{}-{}: stored data near offset {} fails its checksum: partition taken offline",
-              t.topic, fp.partition, fp.fetch_offset);
-          part->log().take_offline();
-        }
-        if (!r.ok()) {
-          fail(r.error == storage::StorageErrc::offset_out_of_range
-                   ? ErrorCode::offset_out_of_range
-                   : ErrorCode::kafka_storage_error);
-          pd.high_watermark = hw;
-          continue;
-        }
-        const auto& slice = r.value.slice;
-        if (slice.size == 0) continue;
-        // Only the first partition with data may exceed the limits (one whole batch), so that
-        // a consumer can always make progress.
-        if (have_data && slice.size > limit) continue;
+        if (have_data && read.records->size > limit) continue;
         // Zero-copy: the bytes go from the segment file to the socket (sendfile).
-        pd.records.file =
-            protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
+        pd.records.file = std::move(*read.records);
         have_data = true;
-        remaining -= slice.size;
-        total += slice.size;
+        remaining -= pd.records.file->size;
+        total += pd.records.file->size;
       }
     }
     return resp;
@@ -118,7 +180,13 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   FetchRequest req_;
   Respond<FetchResponse> respond_;
   asio::steady_timer timer_;
+  const unsigned home_;
+  std::vector<TopicPartition> keys_;
+  std::shared_ptr<const std::vector<ReadSpec>> specs_;
   bool done_ = false;
+  bool final_ = false;
+  bool round_in_flight_ = false;
+  bool again_ = false;
 };
 
 }  // namespace

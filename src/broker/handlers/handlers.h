@@ -13,6 +13,9 @@ struct RequestContext {
   int32_t correlation_id = 0;
   std::string client_id;
   std::string client_host;
+  // The request's bytes: decoded records point into them, so whoever uses records later (on
+  // another shard) keeps them alive with this.
+  std::shared_ptr<const Frame> frame;
 };
 
 template <typename Resp>

@@ -1,52 +1,88 @@
+#include <memory>
+
 #include "handlers/handlers.h"
 
 namespace sluice::broker {
 
 using protocol::ErrorCode;
+using protocol::ListOffsetsResponse;
 using protocol::to_wire;
 
 namespace {
 constexpr int64_t kLatest = -1;
 constexpr int64_t kEarliest = -2;
 constexpr int64_t kMaxTimestamp = -3;
+
+struct Found {
+  ErrorCode error = ErrorCode::none;
+  int64_t offset = -1;
+  int64_t timestamp = -1;
+  int32_t leader_epoch = -1;
+};
+
+// Runs on the partition's owner.
+Found look_up(Partition* part, int64_t timestamp) {
+  Found out;
+  if (!part) return {ErrorCode::unknown_topic_or_partition};
+  int64_t hw = part->high_watermark();
+  out.leader_epoch = part->leader_epoch();
+  if (timestamp == kLatest) {
+    out.offset = hw;
+  } else if (timestamp == kEarliest) {
+    out.offset = part->log_start_offset();
+  } else if (timestamp == kMaxTimestamp) {
+    auto m = part->log().max_timestamp();
+    if (m.offset >= 0 && m.offset < hw) {
+      out.offset = m.offset;
+      out.timestamp = m.timestamp;
+    }
+  } else if (timestamp < 0) {
+    out.error = ErrorCode::invalid_request;
+  } else if (auto found = part->log().offset_for_timestamp(timestamp);
+             found && found->offset < hw) {
+    // Offsets past the high watermark are not yet durable: as if not there.
+    out.offset = found->offset;
+    out.timestamp = found->timestamp;
+  }
+  return out;
+}
+
 }  // namespace
 
 SLUICE_HANDLER(ListOffsets) {
-  protocol::ListOffsetsResponse resp;
-  for (const auto& t : req.topics) {
-    auto& tr = resp.topics.emplace_back();
-    tr.name = t.name;
+  std::vector<TopicPartition> keys;
+  auto timestamps = std::make_shared<std::vector<int64_t>>();
+  for (const auto& t : req.topics)
     for (const auto& lp : t.partitions) {
-      auto& pr = tr.partitions.emplace_back();
-      pr.partition_index = lp.partition_index;
-      auto part = broker.partitions().get(t.name, lp.partition_index);
-      if (!part) {
-        pr.error_code = to_wire(ErrorCode::unknown_topic_or_partition);
-        continue;
-      }
-      int64_t hw = part->high_watermark();
-      pr.leader_epoch = part->leader_epoch();
-      if (lp.timestamp == kLatest) {
-        pr.offset = hw;
-      } else if (lp.timestamp == kEarliest) {
-        pr.offset = part->log_start_offset();
-      } else if (lp.timestamp == kMaxTimestamp) {
-        auto m = part->log().max_timestamp();
-        if (m.offset >= 0 && m.offset < hw) {
-          pr.offset = m.offset;
-          pr.timestamp = m.timestamp;
-        }
-      } else if (lp.timestamp < 0) {
-        pr.error_code = to_wire(ErrorCode::invalid_request);
-      } else if (auto found = part->log().offset_for_timestamp(lp.timestamp);
-                 found && found->offset < hw) {
-        // Offsets past the high watermark are not yet durable: as if not there.
-        pr.offset = found->offset;
-        pr.timestamp = found->timestamp;
-      }
+      keys.push_back({t.name, lp.partition_index});
+      timestamps->push_back(lp.timestamp);
     }
-  }
-  respond(std::move(resp));
+  auto topics = std::make_shared<decltype(req.topics)>(std::move(req.topics));
+  broker.partitions().for_each_owner<Found>(
+      std::move(keys),
+      [timestamps](size_t i, const std::shared_ptr<Partition>& p,
+                   PartitionManager::Reply<Found> reply) {
+        reply(look_up(p.get(), (*timestamps)[i]));
+      },
+      [topics, respond = std::move(respond)](std::vector<Found> found) {
+        ListOffsetsResponse resp;
+        size_t i = 0;
+        for (const auto& t : *topics) {
+          auto& tr = resp.topics.emplace_back();
+          tr.name = t.name;
+          for (const auto& lp : t.partitions) {
+            const Found& f = found[i++];
+            auto& pr = tr.partitions.emplace_back();
+            pr.partition_index = lp.partition_index;
+            pr.error_code = to_wire(f.error);
+            if (f.error == ErrorCode::unknown_topic_or_partition) continue;
+            pr.leader_epoch = f.leader_epoch;
+            pr.offset = f.offset;
+            pr.timestamp = f.timestamp;
+          }
+        }
+        respond(std::move(resp));
+      });
 }
 
 }  // namespace sluice::broker

@@ -22,7 +22,7 @@ MetadataResponse::MetadataResponseTopic describe_topic(Broker& broker, const std
     MetadataResponse::MetadataResponsePartition p;
     p.partition_index = i;
     p.leader_id = self;
-    p.leader_epoch = broker.partitions().get(name, i)->leader_epoch();
+    p.leader_epoch = broker.partitions().leader_epoch(name, i);
     p.replica_nodes = {self};
     p.isr_nodes = {self};
     t.partitions.push_back(std::move(p));

@@ -1,4 +1,6 @@
 // DeleteRecords and DescribeCluster.
+#include <memory>
+
 #include "handlers/handlers.h"
 
 namespace sluice::broker {
@@ -6,38 +8,60 @@ namespace sluice::broker {
 using protocol::ErrorCode;
 using protocol::to_wire;
 
+namespace {
+
+struct Deleted {
+  ErrorCode error = ErrorCode::none;
+  int64_t low_watermark = -1;
+};
+
+// Runs on the partition's owner.
+Deleted delete_before(Partition* part, int64_t offset) {
+  if (!part) return {ErrorCode::unknown_topic_or_partition};
+  int64_t hw = part->high_watermark();
+  // -1 means "up to the high watermark"; nothing beyond it may be deleted.
+  int64_t target = offset == -1 ? hw : offset;
+  if (target < 0 || target > hw) return {ErrorCode::offset_out_of_range};
+  auto e = part->log().advance_log_start_offset(std::max(target, part->log_start_offset()));
+  if (e != storage::StorageErrc::ok)
+    return {e == storage::StorageErrc::offset_out_of_range ? ErrorCode::offset_out_of_range
+                                                           : ErrorCode::kafka_storage_error};
+  return {ErrorCode::none, part->log_start_offset()};
+}
+
+}  // namespace
+
 SLUICE_HANDLER(DeleteRecords) {
-  protocol::DeleteRecordsResponse resp;
-  for (const auto& t : req.topics) {
-    auto& tr = resp.topics.emplace_back();
-    tr.name = t.name;
+  std::vector<TopicPartition> keys;
+  auto offsets = std::make_shared<std::vector<int64_t>>();
+  for (const auto& t : req.topics)
     for (const auto& p : t.partitions) {
-      auto& pr = tr.partitions.emplace_back();
-      pr.partition_index = p.partition_index;
-      pr.low_watermark = -1;
-      auto part = broker.partitions().get(t.name, p.partition_index);
-      if (!part) {
-        pr.error_code = to_wire(ErrorCode::unknown_topic_or_partition);
-        continue;
-      }
-      int64_t hw = part->high_watermark();
-      // -1 means "up to the high watermark"; nothing beyond it may be deleted.
-      int64_t target = p.offset == -1 ? hw : p.offset;
-      if (target < 0 || target > hw) {
-        pr.error_code = to_wire(ErrorCode::offset_out_of_range);
-        continue;
-      }
-      auto e = part->log().advance_log_start_offset(std::max(target, part->log_start_offset()));
-      if (e != storage::StorageErrc::ok) {
-        pr.error_code = to_wire(e == storage::StorageErrc::offset_out_of_range
-                                    ? ErrorCode::offset_out_of_range
-                                    : ErrorCode::kafka_storage_error);
-        continue;
-      }
-      pr.low_watermark = part->log_start_offset();
+      keys.push_back({t.name, p.partition_index});
+      offsets->push_back(p.offset);
     }
-  }
-  respond(std::move(resp));
+  auto topics = std::make_shared<decltype(req.topics)>(std::move(req.topics));
+  broker.partitions().for_each_owner<Deleted>(
+      std::move(keys),
+      [offsets](size_t i, const std::shared_ptr<Partition>& p,
+                PartitionManager::Reply<Deleted> reply) {
+        reply(delete_before(p.get(), (*offsets)[i]));
+      },
+      [topics, respond = std::move(respond)](std::vector<Deleted> deleted) {
+        protocol::DeleteRecordsResponse resp;
+        size_t i = 0;
+        for (const auto& t : *topics) {
+          auto& tr = resp.topics.emplace_back();
+          tr.name = t.name;
+          for (const auto& p : t.partitions) {
+            auto& pr = tr.partitions.emplace_back();
+            pr.partition_index = p.partition_index;
+            pr.error_code = to_wire(deleted[i].error);
+            pr.low_watermark = deleted[i].low_watermark;
+            ++i;
+          }
+        }
+        respond(std::move(resp));
+      });
 }
 
 SLUICE_HANDLER(DescribeCluster) {

@@ -23,8 +23,9 @@ ErrorCode to_error(protocol::BatchError e) {
 }
 
 // Checks every batch of one partition's records before anything is written, so a request is
-// applied whole or not at all.
-ErrorCode validate_records(std::span<uint8_t> records, int32_t max_message_bytes) {
+// applied whole or not at all. Runs on the connection's shard (CRC-32C is the costly part); the
+// size limit is the topic's and is checked by the owner, against `largest`.
+ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
   if (records.empty()) return ErrorCode::corrupt_message;
   size_t pos = 0;
   while (pos < records.size()) {
@@ -32,10 +33,9 @@ ErrorCode validate_records(std::span<uint8_t> records, int32_t max_message_bytes
     protocol::BatchHeader h;
     auto err = protocol::validate_batch(rest, rest.size(), true, &h);
     if (err != protocol::BatchError::ok) return to_error(err);
-    if (h.total_size() > static_cast<size_t>(max_message_bytes))
-      return ErrorCode::message_too_large;
     // Control batches are written by the broker's transaction coordinator only.
     if (h.is_control()) return ErrorCode::invalid_record;
+    largest = std::max(largest, h.total_size());
     pos += h.total_size();
   }
   return ErrorCode::none;
@@ -45,28 +45,73 @@ ErrorCode to_error(storage::StorageErrc e) {
   return e == storage::StorageErrc::ok ? ErrorCode::none : ErrorCode::kafka_storage_error;
 }
 
-// Collects partition results; the response goes out when the last durable wait completes.
-struct PendingProduce {
-  ProduceResponse resp;
-  int outstanding = 1;  // the handler itself holds one until every partition is registered
-  Respond<ProduceResponse> respond;
-  void done() {
-    if (--outstanding == 0) respond(std::move(resp));
-  }
+// One partition's records that passed validation, on their way to the owner.
+struct Append {
+  std::span<uint8_t> records;
+  size_t largest_batch = 0;
+  ProduceResponse::PartitionProduceResponse* response = nullptr;  // on the connection's shard
+  const std::string* topic = nullptr;
 };
+
+// What the owner reports back.
+struct Appended {
+  ErrorCode error = ErrorCode::none;
+  int64_t base_offset = -1;
+  int64_t log_append_time = -1;
+  int64_t log_start_offset = -1;
+};
+
+// Everything the owners read while they append: shared, and not changed until all have replied.
+struct ProduceJob {
+  std::shared_ptr<const Frame> frame;  // the records point into it
+  protocol::ProduceRequest req;
+  std::vector<Append> appends;
+  int16_t acks = 0;
+  int64_t now = 0;
+};
+
+// Runs on the partition's owner and replies once: at once, or when the append is durable.
+void append_on_owner(PartitionManager& pm, const ProduceJob& job, const Append& a,
+                     const std::shared_ptr<Partition>& p, PartitionManager::Reply<Appended> reply) {
+  Appended out;
+  auto fail = [&](ErrorCode e) {
+    out.error = e;
+    reply(out);
+  };
+  if (!p) return fail(ErrorCode::unknown_topic_or_partition);
+  if (a.largest_batch > static_cast<size_t>(p->settings().max_message_bytes))
+    return fail(ErrorCode::message_too_large);
+  auto r = p->append(a.records, job.now, p->settings().log_append_time);
+  if (!r.ok()) return fail(to_error(r.error));
+  out.base_offset = r.value.base_offset;
+  out.log_append_time = r.value.log_append_time;
+  out.log_start_offset = p->log_start_offset();
+  if (!pm.flush_on_append()) return reply(out);
+  // Even unacknowledged appends must become durable: the high watermark only moves by flush.
+  pm.schedule_flush(p);
+  if (job.acks == 0) return reply(out);
+  p->wait_durable(r.value.last_offset + 1, [out, reply = std::move(reply)](ErrorCode e) mutable {
+    if (e != ErrorCode::none) out = {e, -1, -1, -1};
+    reply(out);
+  });
+}
 
 }  // namespace
 
 SLUICE_HANDLER(Produce) {
   auto& pm = broker.partitions();
-  auto pending = std::make_shared<PendingProduce>();
-  pending->respond = std::move(respond);
-  bool acks_valid = req.acks == 0 || req.acks == 1 || req.acks == -1;
-  int64_t now = now_ms();
-  // Partition results are filled in place by durable-wait callbacks: no vector may reallocate.
-  pending->resp.responses.reserve(req.topic_data.size());
-  for (auto& td : req.topic_data) {
-    auto& tr = pending->resp.responses.emplace_back();
+  auto job = std::make_shared<ProduceJob>();
+  job->frame = ctx.frame;
+  job->req = std::move(req);
+  job->acks = job->req.acks;
+  job->now = now_ms();
+  auto resp = std::make_shared<ProduceResponse>();
+  bool acks_valid = job->acks == 0 || job->acks == 1 || job->acks == -1;
+  std::vector<TopicPartition> keys;
+  // Partition results are filled in place when the owners reply: no vector may reallocate.
+  resp->responses.reserve(job->req.topic_data.size());
+  for (auto& td : job->req.topic_data) {
+    auto& tr = resp->responses.emplace_back();
     tr.name = td.name;
     tr.partition_responses.reserve(td.partition_data.size());
     for (auto& pd : td.partition_data) {
@@ -81,50 +126,54 @@ SLUICE_HANDLER(Produce) {
         fail(ErrorCode::invalid_topic_exception);  // written by the broker only
         continue;
       }
-      auto partition = pm.get(td.name, pd.index);
-      if (!partition && pm.partition_count(td.name) < 0 &&
-          broker.config().get_bool("auto.create.topics.enable") && valid_topic_name(td.name)) {
-        auto_create_topic(broker, td.name);
-        partition = pm.get(td.name, pd.index);
-      }
-      if (!partition) {
-        fail(valid_topic_name(td.name) ? ErrorCode::unknown_topic_or_partition
-                                       : ErrorCode::invalid_topic_exception);
+      if (!valid_topic_name(td.name)) {
+        fail(ErrorCode::invalid_topic_exception);
         continue;
       }
       if (pd.records.is_null) {
         fail(ErrorCode::corrupt_message);
         continue;
       }
-      if (auto e = validate_records(pd.records.view, pm.max_message_bytes(td.name));
-          e != ErrorCode::none) {
+      Append a{pd.records.view, 0, &pr, &td.name};
+      if (auto e = validate_records(a.records, a.largest_batch); e != ErrorCode::none) {
         fail(e);
         continue;
       }
-      auto r = partition->append(pd.records.view, now, pm.log_append_time(td.name));
-      if (!r.ok()) {
-        fail(to_error(r.error));
-        continue;
-      }
-      pr.base_offset = r.value.base_offset;
-      pr.log_append_time_ms = r.value.log_append_time;
-      pr.log_start_offset = partition->log_start_offset();
-      if (!pm.flush_on_append()) continue;
-      // Even unacknowledged appends must become durable: the high watermark only moves by flush.
-      pm.schedule_flush(partition);
-      if (req.acks == 0) continue;
-      ++pending->outstanding;
-      // The response vectors were reserved above, so this element stays put.
-      partition->wait_durable(r.value.last_offset + 1, [pending, &pr](ErrorCode e) {
-        if (e != ErrorCode::none) {
-          pr.error_code = to_wire(e);
-          pr.base_offset = -1;
-        }
-        pending->done();
-      });
+      job->appends.push_back(a);
+      keys.push_back({td.name, pd.index});
     }
   }
-  pending->done();
+  PartitionManager::Work<Appended> work = [&pm, job](size_t i, const std::shared_ptr<Partition>& p,
+                                                     PartitionManager::Reply<Appended> reply) {
+    append_on_owner(pm, *job, job->appends[i], p, std::move(reply));
+  };
+  pm.for_each_owner<Appended>(
+      std::move(keys), std::move(work),
+      [&broker, job, resp, respond = std::move(respond)](std::vector<Appended> results) {
+        bool unknown_topic = false;
+        for (size_t i = 0; i < results.size(); ++i) {
+          auto& pr = *job->appends[i].response;
+          const auto& r = results[i];
+          pr.error_code = to_wire(r.error);
+          pr.base_offset = r.error == ErrorCode::none ? r.base_offset : -1;
+          pr.log_append_time_ms = r.log_append_time;
+          pr.log_start_offset = r.log_start_offset;
+          if (r.error == ErrorCode::unknown_topic_or_partition) unknown_topic = true;
+        }
+        if (unknown_topic && broker.config().get_bool("auto.create.topics.enable")) {
+          // As Kafka: the client is told the partition is unknown (retriable), the topic is
+          // created meanwhile, and the client's next metadata refresh finds it.
+          std::vector<std::string> topics;
+          for (size_t i = 0; i < results.size(); ++i)
+            if (results[i].error == ErrorCode::unknown_topic_or_partition)
+              topics.push_back(*job->appends[i].topic);
+          broker.shards().post(0, [&broker, topics] {
+            for (const auto& t : topics)
+              if (broker.partitions().partition_count(t) < 0) auto_create_topic(broker, t);
+          });
+        }
+        respond(std::move(*resp));
+      });
 }
 
 }  // namespace sluice::broker

@@ -65,19 +65,20 @@ class Broker {
  public:
   using Respond = std::function<void(Reply)>;
 
-  Broker(asio::io_context& io, const ConfigSet& config, NodeInfo self,
-         cluster::MetadataStore& metadata, PartitionManager& partitions,
-         group::GroupCoordinator& groups);
+  Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
+         PartitionManager& partitions, group::GroupCoordinator& groups);
 
-  // `frame` is one request without its length prefix, from a client at `client_host`. respond is
-  // called exactly once, on the event loop thread, possibly later (produce waits for fsync,
-  // fetch for data, JoinGroup for the rebalance).
+  // `frame` is one request without its length prefix, from a client at `client_host`, on the
+  // shard of its connection. respond is called exactly once, on that same shard, possibly later
+  // (produce waits for fsync, fetch for data, JoinGroup for the rebalance).
   void handle(Frame frame, const std::string& client_host, Respond respond);
 
   // The APIs and versions this node answers, as advertised by ApiVersions.
   const std::vector<ApiRange>& supported_apis() const;
 
-  asio::io_context& io() { return io_; }
+  // The calling shard's event loop.
+  asio::io_context& io();
+  ShardSet& shards() { return partitions_.shards(); }
   const ConfigSet& config() const { return config_; }
   const NodeInfo& self() const { return self_; }
   cluster::MetadataStore& metadata() { return metadata_; }
@@ -85,7 +86,6 @@ class Broker {
   group::GroupCoordinator& groups() { return groups_; }
 
  private:
-  asio::io_context& io_;
   const ConfigSet& config_;
   NodeInfo self_;
   cluster::MetadataStore& metadata_;

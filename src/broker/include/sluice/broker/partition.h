@@ -1,6 +1,6 @@
 #pragma once
 // One partition as the request handlers see it: its log, its high watermark and who waits on
-// either. Lives on the owner thread (the event loop); flush completions are posted back to it.
+// either. Lives on its owner shard's thread; flush completions are posted back to it.
 //
 // Invariant: high_watermark() <= log end offset; with log.flush.policy=always it is the log's
 // recovery point, so a consumer never reads what a crash could take back.
@@ -24,6 +24,13 @@ struct TopicPartition {
   std::string dir_name() const { return topic + "-" + std::to_string(partition); }
 };
 
+// The topic configs the produce path applies, kept in each partition so that its owner shard
+// needs nothing from elsewhere.
+struct TopicSettings {
+  bool log_append_time = false;
+  int32_t max_message_bytes = 1048588;
+};
+
 class Partition {
  public:
   using DurableCallback = std::function<void(ErrorCode)>;
@@ -41,6 +48,8 @@ class Partition {
   }
   int64_t log_start_offset() const { return log_->log_start_offset(); }
   int32_t leader_epoch() const { return leader_epoch_; }
+  const TopicSettings& settings() const { return settings_; }
+  void set_settings(const TopicSettings& s) { settings_ = s; }
 
   // Appends validated batches; the caller then waits for durability with wait_durable().
   storage::StorageResult<storage::AppendInfo> append(std::span<uint8_t> batches, int64_t now_ms,
@@ -63,6 +72,7 @@ class Partition {
   std::unique_ptr<storage::PartitionLog> log_;
   bool flush_on_append_;
   int32_t leader_epoch_ = 0;
+  TopicSettings settings_;
   std::multimap<int64_t, DurableCallback> durable_waiters_;
   std::vector<Listener> listeners_;
 };

@@ -1,14 +1,19 @@
 #pragma once
-// The Kafka listener: accepts connections, frames requests (int32 length + body), hands each to
-// the Broker and writes responses back in request order, however late each one completes.
+// The Kafka listener: accepts connections on the control shard and hands each to a shard in
+// turn; the connection then lives on that shard's loop, frames requests (int32 length + body),
+// hands each to the Broker there and writes responses back in request order, however late each
+// one completes.
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sluice/broker/broker.h"
 
@@ -31,37 +36,48 @@ class Connection;
 
 class Server {
  public:
-  Server(asio::io_context& io, broker::Broker& broker, ServerLimits limits);
+  Server(broker::ShardSet& shards, broker::Broker& broker, ServerLimits limits);
   ~Server();
   // Binds and listens; throws std::system_error when the address cannot be used.
   void listen(const std::string& host, uint16_t port);
   uint16_t port() const;
+  // Closes the listener and every connection (on their shards). Control shard only.
   void stop();
 
-  void on_closed(Connection* c);
+  // Called by a connection, on its shard, once it has closed.
+  void on_closed(Connection* c, const std::string& peer);
 
   // Open connections, in total and from one address (for tests and metrics).
-  size_t connection_count() const { return connections_.size(); }
+  size_t connection_count() const;
   size_t connection_count(const asio::ip::address& a) const;
 
  private:
-  struct Entry {
-    std::shared_ptr<Connection> conn;
-    asio::ip::address peer;
+  // The connections one shard runs; touched only on that shard.
+  struct ShardConnections {
+    std::unordered_map<Connection*, std::shared_ptr<Connection>> open;
+    std::unique_ptr<asio::steady_timer> idle_timer;
   };
   void accept();
-  void schedule_idle_check();
-  void close_idle_connections();
+  // Admission control: false when a limit refuses the connection. Any shard.
+  bool admit(const std::string& peer);
+  void release(const std::string& peer);
+  void adopt(unsigned shard, int fd, asio::ip::tcp protocol, std::string peer);
+  void schedule_idle_check(ShardConnections& sc);
+  void close_idle_connections(ShardConnections& sc);
 
-  asio::io_context& io_;
+  broker::ShardSet& shards_;
   broker::Broker& broker_;
   ServerLimits limits_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;  // after EMFILE/ENFILE: retry later, do not spin
-  asio::steady_timer idle_timer_;
-  std::unordered_map<Connection*, Entry> connections_;
+  std::vector<ShardConnections> by_shard_;
+  unsigned next_shard_ = 0;
+  // Counts for max.connections and max.connections.per.ip. Taken only when a connection opens
+  // or closes, never per request.
+  mutable std::mutex counts_mu_;
+  size_t open_total_ = 0;
   std::unordered_map<std::string, int32_t> per_ip_;  // address -> open connections
-  bool stopped_ = false;
+  std::atomic<bool> stopped_ = false;
 };
 
 }  // namespace sluice::server
