@@ -4,6 +4,7 @@
 #
 #   bench/compare.sh                       # everything, RUNS=3 (~20 min on 2 cores)
 #   RUNS=1 bench/compare.sh sluice limits  # a subset
+#   bench/compare.sh sluice sluice-1shard  # one event loop per core vs a single one
 #
 # Installs what is missing (apt), builds Sluice (scripts/build.sh) and the peer clients, starts
 # each server on 127.0.0.1 (non-default ports) with the durability settings of
@@ -134,13 +135,13 @@ print("limit=tcp_loopback_1stream value=%.2f unit=Gbit_per_s" % (j["end"]["sum_r
 
 # ---------------------------------------------------------------------------------------------
 # Sluice
-start_sluiced() {  # POLICY
+start_sluiced() {  # POLICY SHARDS (0: one per CPU)
   local data="$WORK/sluice"
   rm -rf "$data"; mkdir -p "$data"
   "$SLUICED" --data-dir "$data/data" --listen 127.0.0.1:$SLUICE_PORT --log-level warn \
-    --set log.flush.policy="$1" > "$data/stdout.log" 2> "$data/stderr.log" & SERVER_PID=$!
+    --set log.flush.policy="$1" --set num.shards="$2" > "$data/stdout.log" 2> "$data/stderr.log" & SERVER_PID=$!
   wait_port $SLUICE_PORT 30
-  log "sluiced (log.flush.policy=$1) up, pid $SERVER_PID"
+  log "sluiced (log.flush.policy=$1 num.shards=$2) up, pid $SERVER_PID"
 }
 
 median_rate() {  # SYSTEM WORKLOAD: median msgs_per_s of the lines so far
@@ -148,9 +149,9 @@ median_rate() {  # SYSTEM WORKLOAD: median msgs_per_s of the lines so far
     awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print 0}'
 }
 
-run_sluice() {  # SYSTEM POLICY
+run_sluice() {  # SYSTEM POLICY SHARDS
   local sys=$1 policy=$2 r common
-  start_sluiced "$policy"
+  start_sluiced "$policy" "$3"
   common=(--bootstrap 127.0.0.1:$SLUICE_PORT --system "$sys" --size "$SIZE" --quiet)
   for r in $(seq 1 "$RUNS"); do
     env_line
@@ -276,12 +277,13 @@ for s in "${SYSTEMS[@]}"; do
   log "==== $s"
   case "$s" in
     limits) run_limits ;;
-    sluice) run_sluice sluice always ;;
-    sluice-interval) run_sluice sluice-interval interval ;;
+    sluice) run_sluice sluice always 0 ;;
+    sluice-interval) run_sluice sluice-interval interval 0 ;;
+    sluice-1shard) run_sluice sluice-1shard always 1 ;;
     redis) run_redis ;;
     nats) run_nats ;;
     rabbitmq) run_rabbitmq ;;
-    *) log "unknown system $s (limits sluice sluice-interval redis nats rabbitmq)"; exit 2 ;;
+    *) log "unknown system $s (limits sluice sluice-interval sluice-1shard redis nats rabbitmq)"; exit 2 ;;
   esac || log "!!!! $s failed"
 done
 

@@ -11,6 +11,7 @@ import statistics
 FSYNC = {  # does the system fsync before acknowledging (settings in bench/compare.sh)
     "sluice": "yes (group commit)",
     "sluice-interval": "no (log.flush.policy=interval)",
+    "sluice-1shard": "yes (group commit, num.shards=1)",
     "redis-aof-always": "yes (appendfsync always)",
     "rabbitmq-quorum": "yes (Ra WAL)",
     "rabbitmq-classic": "yes (msg store)",

@@ -12,10 +12,12 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON 
 cmake --build build-asan --target protocol_tests storage_tests broker_tests
 ctest --test-dir build-asan --output-on-failure -j2
 
-# ThreadSanitizer over the storage tests: the flusher thread and its hand-off are the threaded part.
+# ThreadSanitizer over the threaded parts: the flusher and its hand-off (storage), the shards
+# and their message passing (broker).
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_TSAN=ON >/dev/null
-cmake --build build-tsan --target storage_tests
+cmake --build build-tsan --target storage_tests broker_tests
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/unit/storage_tests
+TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/unit/broker_tests
 
 # kafkajs from npm, installed next to the tests that use it.
 (cd tests/integration/js && { [ -d node_modules/kafkajs ] || npm install --no-audit --no-fund --silent; })

@@ -104,7 +104,11 @@ int run(int argc, char** argv) {
   if (adv.host == "0.0.0.0" || adv.host == "::")
     throw StartupError("--advertised: give the address clients should connect to, not " + adv.host);
 
-  asio::io_context io(1);
+  auto shard_count = static_cast<unsigned>(config.get_int("num.shards"));
+  if (shard_count == 0) shard_count = sluice::broker::default_shard_count();
+  // Declared before everything bound to its loops, so that it goes last.
+  sluice::broker::ShardSet shards(shard_count);
+  asio::io_context& io = shards.io(0);  // the control shard, run by this thread
   auto node =
       sluice::broker::NodeInfo{static_cast<int32_t>(config.get_int("node.id")), adv.host, adv.port};
   sluice::server::ServerLimits limits;
@@ -115,11 +119,7 @@ int run(int argc, char** argv) {
   limits.max_queued_request_bytes = config.get_int("queued.max.request.bytes");
   limits.connections_max_idle_ms = config.get_int("connections.max.idle.ms");
 
-  auto shard_count = static_cast<unsigned>(config.get_int("num.shards"));
-  if (shard_count == 0) shard_count = sluice::broker::default_shard_count();
-
   // Bind before touching the data dir, so a busy port changes nothing on disk.
-  std::unique_ptr<sluice::broker::ShardSet> shards;
   std::unique_ptr<sluice::cluster::MetadataStore> metadata;
   std::unique_ptr<sluice::broker::PartitionManager> partitions;
   std::unique_ptr<sluice::broker::ConsumerOffsetsLog> offsets_log;
@@ -137,11 +137,10 @@ int run(int argc, char** argv) {
     throw StartupError("--listen " + listen + ": " + e.code().message());
   }
   lock_data_dir(data_dir);
-  shards = std::make_unique<sluice::broker::ShardSet>(io, shard_count);
   try {
     metadata = sluice::cluster::open_local_metadata_store(data_dir);
     partitions =
-        std::make_unique<sluice::broker::PartitionManager>(*shards, data_dir, config, *metadata);
+        std::make_unique<sluice::broker::PartitionManager>(shards, data_dir, config, *metadata);
     partitions->start();
     offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
         *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
@@ -165,7 +164,7 @@ int run(int argc, char** argv) {
       });
   groups->load();
   broker = std::make_unique<sluice::broker::Broker>(config, node, *metadata, *partitions, *groups);
-  server = std::make_unique<sluice::server::Server>(*shards, *broker, limits);
+  server = std::make_unique<sluice::server::Server>(shards, *broker, limits);
   try {
     server->listen(bind.host, bind.port);
   } catch (const std::system_error& e) {
@@ -179,19 +178,19 @@ int run(int argc, char** argv) {
     server->stop();
     groups->stop();
     partitions->stop();
-    shards->stop();
+    shards.stop();
     io.stop();
   });
   std::signal(SIGPIPE, SIG_IGN);
 
-  spdlog::info("{} shards", shards->count());
+  spdlog::info("{} shards", shards.count());
   std::printf("sluiced ready on %s:%u\n", bind.host.c_str(), server->port());
   std::fflush(stdout);
   io.run();
   server->stop();
   groups->stop();
   partitions->stop();
-  shards->stop();
+  shards.stop();
   return 0;
 }
 

@@ -128,7 +128,10 @@ void PartitionManager::start() {
 
 void PartitionManager::stop() {
   if (stopped_.exchange(true)) return;
-  flusher_.reset();  // drains pending rounds; their completions find stopped_ set
+  // A barrier: once every shard has run this, none is inside start_flush and none will enter it
+  // (it checks stopped_), so the flusher can go. Its last rounds' completions find stopped_ set.
+  on_every_shard([](Table&) {});
+  flusher_.reset();
   on_every_shard([](Table& t) {
     if (t.retention_timer) t.retention_timer->cancel();
     if (t.flush_timer) t.flush_timer->cancel();
@@ -261,6 +264,7 @@ void PartitionManager::schedule_flush(const std::shared_ptr<Partition>& p) {
 }
 
 void PartitionManager::start_flush(const std::shared_ptr<Partition>& p) {
+  if (stopped_) return;
   auto ticket = p->log().prepare_flush();
   if (ticket.files.empty()) {
     p->on_flushed(ticket.end_offset, true);

@@ -13,14 +13,10 @@ thread_local unsigned this_shard = 0;
 
 unsigned ShardSet::current() { return this_shard; }
 
-ShardSet::ShardSet(asio::io_context& control, unsigned count) {
+ShardSet::ShardSet(unsigned count) {
   if (count == 0) count = 1;
-  loops_.push_back(&control);
-  for (unsigned i = 1; i < count; ++i) {
-    owned_.push_back(std::make_unique<asio::io_context>(1));
-    loops_.push_back(owned_.back().get());
-    guards_.emplace_back(asio::make_work_guard(*owned_.back()));
-  }
+  for (unsigned i = 0; i < count; ++i) loops_.push_back(std::make_unique<Loop>());
+  for (unsigned i = 1; i < count; ++i) guards_.emplace_back(asio::make_work_guard(*loops_[i]));
   for (unsigned i = 1; i < count; ++i)
     threads_.emplace_back([this, i] {
       this_shard = i;
@@ -30,7 +26,10 @@ ShardSet::ShardSet(asio::io_context& control, unsigned count) {
     });
 }
 
-ShardSet::~ShardSet() { stop(); }
+ShardSet::~ShardSet() {
+  stop();
+  for (auto& l : loops_) l->shutdown();
+}
 
 void ShardSet::run_on(unsigned shard, const std::function<void()>& fn) {
   if (shard == current() || stopped_) return fn();
@@ -46,7 +45,7 @@ void ShardSet::run_on(unsigned shard, const std::function<void()>& fn) {
 void ShardSet::stop() {
   if (stopped_.exchange(true)) return;
   for (auto& g : guards_) g.reset();
-  for (auto& l : owned_) l->stop();
+  for (size_t i = 1; i < loops_.size(); ++i) loops_[i]->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }

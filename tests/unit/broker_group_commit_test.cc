@@ -22,10 +22,10 @@ using storage::testing::TempDir;
 
 struct Fixture {
   TempDir dir;
-  asio::io_context io{1};
   ConfigSet config = load_broker_config(std::nullopt, {"log.flush.policy=always"});
   std::unique_ptr<cluster::MetadataStore> meta = cluster::open_local_metadata_store(dir.path());
-  ShardSet shards{io, 1};
+  ShardSet shards{1};
+  asio::io_context& io = shards.io(0);
   PartitionManager pm{shards, dir.path(), config, *meta};
   Fixture() {
     pm.start();

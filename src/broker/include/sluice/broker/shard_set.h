@@ -18,8 +18,10 @@ namespace sluice::broker {
 
 class ShardSet {
  public:
-  // `control` is shard 0's loop, run by the caller. Threads for the other shards start at once.
-  ShardSet(asio::io_context& control, unsigned count);
+  // Threads for shards 1..count-1 start at once; the caller runs shard 0's loop (io(0).run()).
+  explicit ShardSet(unsigned count);
+  // Stops, then destroys what is still queued on every loop while all of them exist (a queued
+  // handler may hold an object of another shard's loop), and only then the loops.
   ~ShardSet();
   ShardSet(const ShardSet&) = delete;
   ShardSet& operator=(const ShardSet&) = delete;
@@ -37,13 +39,17 @@ class ShardSet {
   // Runs fn on the shard and returns when it has run (inline when the shard is this thread's,
   // or once the shards are stopped). Called from the control shard only.
   void run_on(unsigned shard, const std::function<void()>& fn);
-  // Stops the loops of shards 1..N-1 and joins their threads; what they had queued is dropped.
+  // Stops the loops of shards 1..N-1 and joins their threads; what they had queued never runs.
   void stop();
 
  private:
+  // An io_context whose shutdown (destroying queued handlers) can be called before destruction.
+  struct Loop : asio::io_context {
+    Loop() : asio::io_context(1) {}
+    using asio::io_context::shutdown;
+  };
   using Guard = asio::executor_work_guard<asio::io_context::executor_type>;
-  std::vector<asio::io_context*> loops_;
-  std::vector<std::unique_ptr<asio::io_context>> owned_;
+  std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<Guard> guards_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_ = false;
