@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <cassert>
 #include <future>
 #include <string>
 
@@ -33,6 +34,7 @@ ShardSet::~ShardSet() {
 
 void ShardSet::run_on(unsigned shard, const std::function<void()>& fn) {
   if (shard == current() || stopped_) return fn();
+  assert(current() == 0 && "only the control shard waits for another shard");
   std::promise<void> ran;
   auto done = ran.get_future();
   post(shard, [&] {
