@@ -2,6 +2,9 @@
 // One handler per Kafka API. Each receives the decoded request and answers through `respond`
 // exactly once (later, for produce and fetch).
 #include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "sluice/broker/broker.h"
 #include "sluice/protocol/messages/all.h"
@@ -50,6 +53,21 @@ SLUICE_HANDLER(DescribeGroups);
 SLUICE_HANDLER(ListGroups);
 SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
+
+// A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
+// key taken from each partition entry (shared, since the owners read it).
+template <typename Topics, typename Value>
+auto partition_keys(const Topics& topics, Value value) {
+  using V = decltype(value(topics.front().partitions.front()));
+  std::vector<TopicPartition> keys;
+  auto values = std::make_shared<std::vector<V>>();
+  for (const auto& t : topics)
+    for (const auto& p : t.partitions) {
+      keys.push_back({t.name, p.partition_index});
+      values->push_back(value(p));
+    }
+  return std::pair{std::move(keys), std::move(values)};
+}
 
 // Shared checks.
 bool valid_topic_name(const std::string& name);

@@ -50,13 +50,7 @@ Found look_up(Partition* part, int64_t timestamp) {
 }  // namespace
 
 SLUICE_HANDLER(ListOffsets) {
-  std::vector<TopicPartition> keys;
-  auto timestamps = std::make_shared<std::vector<int64_t>>();
-  for (const auto& t : req.topics)
-    for (const auto& lp : t.partitions) {
-      keys.push_back({t.name, lp.partition_index});
-      timestamps->push_back(lp.timestamp);
-    }
+  auto [keys, timestamps] = partition_keys(req.topics, [](const auto& p) { return p.timestamp; });
   auto topics = std::make_shared<decltype(req.topics)>(std::move(req.topics));
   broker.partitions().for_each_owner<Found>(
       std::move(keys),

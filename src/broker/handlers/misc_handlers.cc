@@ -32,13 +32,7 @@ Deleted delete_before(Partition* part, int64_t offset) {
 }  // namespace
 
 SLUICE_HANDLER(DeleteRecords) {
-  std::vector<TopicPartition> keys;
-  auto offsets = std::make_shared<std::vector<int64_t>>();
-  for (const auto& t : req.topics)
-    for (const auto& p : t.partitions) {
-      keys.push_back({t.name, p.partition_index});
-      offsets->push_back(p.offset);
-    }
+  auto [keys, offsets] = partition_keys(req.topics, [](const auto& p) { return p.offset; });
   auto topics = std::make_shared<decltype(req.topics)>(std::move(req.topics));
   broker.partitions().for_each_owner<Deleted>(
       std::move(keys),
