@@ -40,13 +40,15 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         respond_(std::move(respond)),
         timer_(broker.io()),
         home_(ShardSet::current()) {
+    auto keys = std::make_shared<std::vector<TopicPartition>>();
     auto specs = std::make_shared<std::vector<ReadSpec>>();
     for (const auto& t : req_.topics)
       for (const auto& p : t.partitions) {
-        keys_.push_back({t.topic, p.partition});
+        keys->push_back({t.topic, p.partition});
         int64_t limit = std::min<int64_t>(p.partition_max_bytes, req_.max_bytes);
         specs->push_back({p.fetch_offset, static_cast<int32_t>(std::max<int64_t>(limit, 1))});
       }
+    keys_ = std::move(keys);
     specs_ = std::move(specs);
   }
 
@@ -181,7 +183,7 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   Respond<FetchResponse> respond_;
   asio::steady_timer timer_;
   const unsigned home_;
-  std::vector<TopicPartition> keys_;
+  PartitionManager::Keys keys_;  // built once, shared by every round
   std::shared_ptr<const std::vector<ReadSpec>> specs_;
   bool done_ = false;
   bool final_ = false;

@@ -66,7 +66,6 @@ struct ProduceJob {
   std::shared_ptr<const Frame> frame;  // the records point into it
   protocol::ProduceRequest req;
   std::vector<Append> appends;
-  int16_t acks = 0;
   int64_t now = 0;
 };
 
@@ -89,7 +88,7 @@ void append_on_owner(PartitionManager& pm, const ProduceJob& job, const Append& 
   if (!pm.flush_on_append()) return reply(out);
   // Even unacknowledged appends must become durable: the high watermark only moves by flush.
   pm.schedule_flush(p);
-  if (job.acks == 0) return reply(out);
+  if (job.req.acks == 0) return reply(out);
   p->wait_durable(r.value.last_offset + 1, [out, reply = std::move(reply)](ErrorCode e) mutable {
     if (e != ErrorCode::none) out = {e, -1, -1, -1};
     reply(out);
@@ -103,10 +102,10 @@ SLUICE_HANDLER(Produce) {
   auto job = std::make_shared<ProduceJob>();
   job->frame = ctx.frame;
   job->req = std::move(req);
-  job->acks = job->req.acks;
   job->now = now_ms();
   auto resp = std::make_shared<ProduceResponse>();
-  bool acks_valid = job->acks == 0 || job->acks == 1 || job->acks == -1;
+  const int16_t acks = job->req.acks;
+  bool acks_valid = acks == 0 || acks == 1 || acks == -1;
   std::vector<TopicPartition> keys;
   // Partition results are filled in place when the owners reply: no vector may reallocate.
   resp->responses.reserve(job->req.topic_data.size());

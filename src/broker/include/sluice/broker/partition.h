@@ -25,10 +25,10 @@ struct TopicPartition {
 };
 
 // The topic configs the produce path applies, kept in each partition so that its owner shard
-// needs nothing from elsewhere.
+// needs nothing from elsewhere. Set from the topic's configs when the partition is opened.
 struct TopicSettings {
   bool log_append_time = false;
-  int32_t max_message_bytes = 1048588;
+  int32_t max_message_bytes = 0;
 };
 
 class Partition {

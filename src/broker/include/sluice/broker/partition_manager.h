@@ -67,8 +67,16 @@ class PartitionManager {
   using Work = std::function<void(size_t, const std::shared_ptr<Partition>&, Reply<Result>)>;
   template <typename Result>
   using Done = std::function<void(std::vector<Result>)>;
+  using Keys = std::shared_ptr<const std::vector<TopicPartition>>;
+  // Keys are shared with the owners; a caller that scatters the same keys again (a fetch, each
+  // round) keeps them and passes them as they are.
   template <typename Result>
-  void for_each_owner(std::vector<TopicPartition> keys, Work<Result> work, Done<Result> done);
+  void for_each_owner(Keys keys, Work<Result> work, Done<Result> done);
+  template <typename Result>
+  void for_each_owner(std::vector<TopicPartition> keys, Work<Result> work, Done<Result> done) {
+    for_each_owner<Result>(std::make_shared<const std::vector<TopicPartition>>(std::move(keys)),
+                           std::move(work), std::move(done));
+  }
 
  private:
   struct Table {  // one shard's partitions; touched only on that shard's thread
@@ -107,8 +115,7 @@ class PartitionManager {
 int64_t now_ms();
 
 template <typename Result>
-void PartitionManager::for_each_owner(std::vector<TopicPartition> keys, Work<Result> work,
-                                      Done<Result> done) {
+void PartitionManager::for_each_owner(Keys keys, Work<Result> work, Done<Result> done) {
   // Gathered on the calling shard only. `outstanding` counts shares still to come home, plus
   // one held while dispatching so that inline answers cannot finish the gather early.
   struct Gather {
@@ -132,21 +139,20 @@ void PartitionManager::for_each_owner(std::vector<TopicPartition> keys, Work<Res
   };
   const unsigned origin = ShardSet::current();
   auto gather = std::make_shared<Gather>();
-  gather->results.resize(keys.size());
+  gather->results.resize(keys->size());
   gather->done = std::move(done);
   std::vector<std::shared_ptr<Share>> shares(shards_.count());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    auto& s = shares[owner(keys[i].topic, keys[i].partition)];
+  for (size_t i = 0; i < keys->size(); ++i) {
+    auto& s = shares[owner((*keys)[i].topic, (*keys)[i].partition)];
     if (!s) s = std::make_shared<Share>();
     s->indices.push_back(i);
   }
-  auto shared_keys = std::make_shared<const std::vector<TopicPartition>>(std::move(keys));
   auto shared_work = std::make_shared<const Work<Result>>(std::move(work));
   for (unsigned shard = 0; shard < shares.size(); ++shard) {
     auto share = std::move(shares[shard]);
     if (!share) continue;
     ++gather->outstanding;
-    auto run = [this, origin, share, gather, shared_keys, shared_work] {
+    auto run = [this, origin, share, gather, keys, shared_work] {
       share->results.resize(share->indices.size());
       share->waiting = share->indices.size() + 1;  // + 1 while dispatching
       auto arrive = [this, origin, share, gather] {
@@ -163,7 +169,7 @@ void PartitionManager::for_each_owner(std::vector<TopicPartition> keys, Work<Res
       };
       for (size_t j = 0; j < share->indices.size(); ++j) {
         size_t i = share->indices[j];
-        const auto& key = (*shared_keys)[i];
+        const auto& key = (*keys)[i];
         (*shared_work)(i, get(key.topic, key.partition), [share, j, arrive](Result r) {
           share->results[j] = std::move(r);
           arrive();
