@@ -9,7 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat python3-confluent-kafka python3-kafka python3-pytest
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   nodejs npm
 )
 

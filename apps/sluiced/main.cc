@@ -122,6 +122,7 @@ int run(int argc, char** argv) {
   // Bind before touching the data dir, so a busy port changes nothing on disk.
   std::unique_ptr<sluice::cluster::MetadataStore> metadata;
   std::unique_ptr<sluice::broker::PartitionManager> partitions;
+  std::unique_ptr<sluice::txn::ProducerIdManager> producer_ids;
   std::unique_ptr<sluice::broker::ConsumerOffsetsLog> offsets_log;
   std::unique_ptr<sluice::group::GroupCoordinator> groups;
   std::unique_ptr<sluice::broker::Broker> broker;
@@ -142,6 +143,7 @@ int run(int argc, char** argv) {
     partitions =
         std::make_unique<sluice::broker::PartitionManager>(shards, data_dir, config, *metadata);
     partitions->start();
+    producer_ids = std::make_unique<sluice::txn::ProducerIdManager>(data_dir);
     offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
         *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
   } catch (const std::exception& e) {
@@ -163,7 +165,8 @@ int run(int argc, char** argv) {
         return p >= 0 && p < partitions->partition_count(topic);
       });
   groups->load();
-  broker = std::make_unique<sluice::broker::Broker>(config, node, *metadata, *partitions, *groups);
+  broker = std::make_unique<sluice::broker::Broker>(config, node, *metadata, *partitions, *groups,
+                                                    *producer_ids);
   server = std::make_unique<sluice::server::Server>(shards, *broker, limits);
   try {
     server->listen(bind.host, bind.port);

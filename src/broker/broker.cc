@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <cstdlib>
+
 #include "handlers/handlers.h"
 #include "sluice/protocol/header.h"
 
@@ -73,9 +76,23 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(OffsetCommit),     SLUICE_API(OffsetFetch),
       SLUICE_API(DescribeGroups),   SLUICE_API(ListGroups),
       SLUICE_API(DeleteGroups),     SLUICE_API(OffsetDelete),
+      SLUICE_API(InitProducerId),
   };
   return table;
 }
+
+// A test-only fault switch, off unless the environment sets it (docs/architecture.md, "Fault
+// switches"): SLUICE_FAULT_DROP_PRODUCE_RESPONSES=N throws away every Nth produce response,
+// counted over all connections, after the produce took effect, and closes the connection instead,
+// as a lost response looks to a client. Retries must then be harmless: that is what it tests.
+int64_t drop_produce_response_every() {
+  static const int64_t n = [] {
+    const char* v = std::getenv("SLUICE_FAULT_DROP_PRODUCE_RESPONSES");
+    return v ? std::max<int64_t>(0, std::atoll(v)) : 0;
+  }();
+  return n;
+}
+std::atomic<int64_t> produce_responses{0};
 
 const ApiEntry* find_api(int16_t key) {
   for (const auto& e : api_table())
@@ -86,12 +103,14 @@ const ApiEntry* find_api(int16_t key) {
 }  // namespace
 
 Broker::Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
-               PartitionManager& partitions, group::GroupCoordinator& groups)
+               PartitionManager& partitions, group::GroupCoordinator& groups,
+               txn::ProducerIdManager& producer_ids)
     : config_(config),
       self_(std::move(self)),
       metadata_(metadata),
       partitions_(partitions),
-      groups_(groups) {}
+      groups_(groups),
+      producer_ids_(producer_ids) {}
 
 const std::vector<ApiRange>& Broker::supported_apis() const {
   static const std::vector<ApiRange> ranges = [] {
@@ -141,6 +160,16 @@ void Broker::handle(Frame frame, const std::string& client_host, Respond respond
     }
     spdlog::debug("unsupported version {} of API {}: closing", h.api_version, h.api_key);
     return respond({Reply::Kind::close, {}, {}});
+  }
+  if (h.api_key == protocol::ProduceRequest::api_key && drop_produce_response_every() > 0 &&
+      ++produce_responses % drop_produce_response_every() == 0) {
+    respond = [respond = std::move(respond)](Reply reply) {
+      if (reply.kind == Reply::Kind::send) {
+        spdlog::warn("fault switch: produce response dropped, connection closed");
+        reply = {Reply::Kind::close, {}, {}};
+      }
+      respond(std::move(reply));
+    };
   }
   bool flexible = h.api_version >= api->flexible_from;
   if (flexible && !protocol::skip_tagged_fields(r)) return respond({Reply::Kind::close, {}, {}});

@@ -52,6 +52,8 @@ std::vector<ConfigKey> make_broker_keys() {
       {"group.max.session.timeout.ms", T::int32, "1800000", 1, INT32_MAX},
       {"group.initial.rebalance.delay.ms", T::int32, "3000", 0, INT32_MAX},
       {"group.max.size", T::int32, "2147483647", 1, INT32_MAX},
+      // Idempotent producers idle this long are forgotten (checked with retention).
+      {"producer.id.expiration.ms", T::int64, "86400000", 1},
       {"max.connections.per.ip", T::int32, "1000", 1, INT32_MAX},
       {"queued.max.request.bytes", T::int64, "104857600", 1},
       // Event loops, one per core; partitions and connections are spread over them. 0: one per

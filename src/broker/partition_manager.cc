@@ -292,9 +292,13 @@ void PartitionManager::arm_retention_timer(Table& t) {
   t.retention_timer->async_wait([this, &t](std::error_code ec) {
     if (ec || stopped_) return;
     int64_t now = now_ms();
+    const int64_t producer_expiry = config_.get_int("producer.id.expiration.ms");
     for (auto& [_, parts] : t.topics)
       for (auto& p : parts)
-        if (p) p->log().enforce_retention(now);
+        if (p) {
+          p->log().enforce_retention(now);
+          p->log().expire_producers(now, producer_expiry);
+        }
     arm_retention_timer(t);
   });
 }

@@ -1,4 +1,4 @@
-#include "checkpoint_file.h"
+#include "sluice/storage/checkpoint_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

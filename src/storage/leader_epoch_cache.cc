@@ -2,7 +2,7 @@
 
 #include <climits>
 
-#include "checkpoint_file.h"
+#include "sluice/storage/checkpoint_file.h"
 
 namespace sluice::storage {
 

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "checkpoint_file.h"
 #include "file_util.h"
 #include "partition_log_impl.h"
+#include "sluice/storage/checkpoint_file.h"
 
 namespace sluice::storage {
 namespace fs = std::filesystem;
@@ -119,6 +119,8 @@ class Loader {
     if (!log_.epochs.truncate_from_end(end) || !log_.epochs.truncate_from_start(log_.log_start))
       fail_open(dir, "cannot write " + std::string(kLeaderEpochFile) + ": " + errno_text());
     report_.segments = static_cast<int>(log_.segments.size());
+    if (!log_.load_producer_state(&report_.producers))
+      fail_open(dir, "cannot read batch headers to rebuild producer state: " + errno_text());
   }
 
  private:

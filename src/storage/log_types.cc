@@ -22,6 +22,12 @@ const char* to_string(StorageErrc e) {
       return "corrupt record batch in the log";
     case StorageErrc::invalid_argument:
       return "invalid argument";
+    case StorageErrc::duplicate_batch:
+      return "duplicate batch of an idempotent producer";
+    case StorageErrc::out_of_order_sequence:
+      return "out-of-order sequence number";
+    case StorageErrc::invalid_producer_epoch:
+      return "stale producer epoch";
   }
   return "?";
 }

@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <system_error>
 
-#include "checkpoint_file.h"
 #include "file_util.h"
 #include "partition_log_impl.h"
+#include "producer_snapshot.h"
 #include "sluice/protocol/record_iterator.h"
+#include "sluice/storage/checkpoint_file.h"
 
 namespace sluice::storage {
 
@@ -27,6 +28,9 @@ StorageErrc PartitionLog::Impl::roll() {
   // Bounds the rescan after a crash to about the last two segments. Best effort: a stale
   // checkpoint only makes recovery validate more.
   (void)write_offset_checkpoint(dir / kRecoveryPointFile, recovery_point);
+  // Bounds the producer-state replay at open to the active segment. Best effort too: without it
+  // the replay starts at an older snapshot.
+  (void)write_snapshot(dir, base, producers);
   return StorageErrc::ok;
 }
 
@@ -48,15 +52,35 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
 
   // The batches were validated by the caller; check only the framing this code relies on.
   int64_t records = 0;
-  for (size_t p = 0; p < batches.size();) {
+  int count = 0;
+  std::optional<BatchHeader> idempotent;
+  for (size_t p = 0; p < batches.size(); ++count) {
     auto h = protocol::read_batch_header(batches.subspan(p));
     if (!h || h->magic != 2 || h->last_offset_delta < 0 ||
         h->batch_length <
             static_cast<int32_t>(protocol::kBatchHeaderSize - protocol::kBatchLogOverhead) ||
         h->total_size() > batches.size() - p)
       return {StorageErrc::invalid_argument, {}};
+    if (h->producer_id >= 0) idempotent = h;
     records += static_cast<int64_t>(h->last_offset_delta) + 1;
     p += h->total_size();
+  }
+  if (idempotent) {
+    // One batch, as Kafka requires of produce requests since v3: a verdict is then about all
+    // of the append, and a duplicate has one set of offsets to answer with.
+    if (count != 1) return {StorageErrc::invalid_argument, {}};
+    SequenceVerdict v = d.producers.check(*idempotent);
+    switch (v.check) {
+      case SequenceCheck::accept:
+        break;
+      case SequenceCheck::duplicate:
+        return {StorageErrc::duplicate_batch,
+                AppendInfo{v.original.first_offset, v.original.last_offset, -1}};
+      case SequenceCheck::out_of_order_sequence:
+        return {StorageErrc::out_of_order_sequence, {}};
+      case SequenceCheck::invalid_producer_epoch:
+        return {StorageErrc::invalid_producer_epoch, {}};
+    }
   }
 
   Segment* seg = &d.active();
@@ -93,6 +117,7 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
     return {clean ? StorageErrc::io_error : d.fail(), {}};
   }
   seg->note_append_time(now_ms);
+  if (idempotent) d.producers.record(*idempotent, base, now_ms);
   return {StorageErrc::ok, AppendInfo{base, next - 1, log_append_time ? now_ms : -1}};
 }
 
@@ -239,6 +264,7 @@ StorageErrc PartitionLog::advance_log_start_offset(int64_t offset) {
   // open deletes, never a start offset pointing at missing data.
   if (!write_offset_checkpoint(d.dir / kLogStartFile, offset)) return d.fail();
   d.log_start = offset;
+  d.producers.remove_below(offset);
   if (!d.epochs.truncate_from_start(offset)) return d.fail();
   while (d.segments.size() > 1 && std::next(d.segments.begin())->first <= offset)
     d.drop_oldest_segment();
@@ -269,6 +295,7 @@ int PartitionLog::enforce_retention(int64_t now_ms) {
       return 0;
     }
     d.log_start = new_start;
+    d.producers.remove_below(new_start);
     if (!d.epochs.truncate_from_start(new_start)) d.fail();
   }
   for (size_t i = 0; i < victims; ++i) d.drop_oldest_segment();
@@ -300,6 +327,8 @@ StorageErrc PartitionLog::truncate_to(int64_t offset) {
     d.log_start = end;
   }
   if (!d.epochs.truncate_from_end(end)) return d.fail();
+  // The cut batches' producer state goes with them: rebuilt from what is left.
+  if (!d.load_producer_state(nullptr)) return d.fail();
   return StorageErrc::ok;
 }
 
@@ -310,6 +339,12 @@ void PartitionLog::assign_epoch(int32_t epoch, int64_t start_offset) {
 }
 
 int32_t PartitionLog::latest_epoch() const { return impl_->epochs.latest_epoch(); }
+
+const ProducerStateTable& PartitionLog::producers() const { return impl_->producers; }
+
+size_t PartitionLog::expire_producers(int64_t now_ms, int64_t expiration_ms) {
+  return impl_->producers.expire(now_ms, expiration_ms);
+}
 
 void PartitionLog::update_config(const LogConfig& cfg) {
   impl_->cfg = cfg;
@@ -329,6 +364,9 @@ void PartitionLog::close() {
   ok = ok && write_offset_checkpoint(d.dir / kRecoveryPointFile, d.recovery_point);
   ok = ok && write_offset_checkpoint(d.dir / kLogStartFile, d.log_start);
   ok = ok && d.epochs.flush();
+  // The next open then has no batch to replay. Not required for the marker: without it the
+  // replay starts at the snapshot of the last roll.
+  if (ok) (void)write_snapshot(d.dir, d.recovery_point, d.producers);
   // The marker vouches for everything above: write it last, and only if all of that succeeded.
   ok = ok && write_file_atomically(d.dir / kCleanShutdownFile, "");
   d.offline = true;  // closed: every later call is refused

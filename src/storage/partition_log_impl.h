@@ -16,6 +16,7 @@
 #include "leader_epoch_cache.h"
 #include "segment.h"
 #include "sluice/storage/partition_log.h"
+#include "sluice/storage/producer_state.h"
 
 namespace sluice::storage {
 
@@ -40,6 +41,9 @@ struct PartitionLog::Impl {
   StorageErrc roll();
   // Unlinks the oldest segment (never the last one).
   void drop_oldest_segment();
+  // Rebuilds `producers` from the newest usable snapshot at or below the log end plus the
+  // batches after it (producer_snapshot.cc). False if a batch header cannot be read.
+  bool load_producer_state(ProducerRecovery* out);
 
   std::filesystem::path dir;
   LogConfig cfg;
@@ -47,6 +51,7 @@ struct PartitionLog::Impl {
   int64_t log_start = 0;
   int64_t recovery_point = 0;
   LeaderEpochCache epochs;
+  ProducerStateTable producers;
   bool offline = false;
   bool closed = false;
   // A directory entry was created since the last flush ticket; the next one syncs dir_file.

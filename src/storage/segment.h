@@ -83,6 +83,10 @@ class Segment {
   StorageErrc locate(int64_t offset, BatchSpan* span) const;
   // The batch at pos (which must be a batch start below size()).
   StorageErrc span_at(uint64_t pos, BatchSpan* span) const;
+  // The whole header of the batch at pos (a batch start below size()), read from the file.
+  StorageErrc header_at(uint64_t pos, protocol::BatchHeader* h) const {
+    return read_checked_header(pos, h);
+  }
   // Checks the CRC-32C of every batch in [pos, end) (batch boundaries) unless that range is
   // already known good: bytes appended or recovered by this process, or checked by an earlier
   // read from the verified prefix on. corrupt if a batch fails, io_error if reading fails.

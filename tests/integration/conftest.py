@@ -44,8 +44,9 @@ class BrokerError(AssertionError):
 class Broker:
     """One sluiced process. start() blocks until the ready line (bounded)."""
 
-    def __init__(self, data_dir=None, port=None, settings=None, extra_args=()):
+    def __init__(self, data_dir=None, port=None, settings=None, extra_args=(), env=None):
         self.owns_data_dir = data_dir is None
+        self.env = dict(os.environ, **(env or {}))
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
         self.port = port or free_port()
         self.settings = dict(settings or {})
@@ -88,7 +89,7 @@ class Broker:
         ready = threading.Event()
         with open(self._stderr_path, "wb") as err:
             self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=err, start_new_session=True)
+                                         stderr=err, start_new_session=True, env=self.env)
         proc, lines = self.proc, self.stdout_lines
 
         def pump():  # keep draining stdout so the broker can never block on it
@@ -165,8 +166,9 @@ class _Factory:
     def __init__(self):
         self.brokers = []
 
-    def __call__(self, settings=None, data_dir=None, port=None, extra_args=(), start=True):
-        b = Broker(data_dir=data_dir, port=port, settings=settings, extra_args=extra_args)
+    def __call__(self, settings=None, data_dir=None, port=None, extra_args=(), start=True,
+                 env=None):
+        b = Broker(data_dir=data_dir, port=port, settings=settings, extra_args=extra_args, env=env)
         self.brokers.append(b)
         return b.start() if start else b
 

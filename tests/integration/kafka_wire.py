@@ -233,13 +233,15 @@ def record(offset_delta, key, value, headers=(), ts_delta=0):
     return varint(len(body)) + body
 
 
-def record_batch(records, base_timestamp=None, base_offset=0, attributes=0, corrupt_crc=False):
+def record_batch(records, base_timestamp=None, base_offset=0, attributes=0, corrupt_crc=False,
+                 producer_id=-1, producer_epoch=-1, base_sequence=-1):
     """A magic-2 record batch. records: list of (key, value, headers) tuples (bytes or None)."""
     if base_timestamp is None:
         base_timestamp = int(time.time() * 1000)
     recs = b"".join(record(i, k, v, h) for i, (k, v, h) in enumerate(records))
     after_crc = (i16(attributes) + i32(len(records) - 1) + i64(base_timestamp) + i64(base_timestamp)
-                 + i64(-1) + i16(-1) + i32(-1) + i32(len(records)) + recs)
+                 + i64(producer_id) + i16(producer_epoch) + i32(base_sequence) + i32(len(records))
+                 + recs)
     crc = crc32c(after_crc)
     if corrupt_crc:
         crc ^= 0x5A5A5A5A

@@ -53,6 +53,7 @@ SLUICE_HANDLER(DescribeGroups);
 SLUICE_HANDLER(ListGroups);
 SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
+SLUICE_HANDLER(InitProducerId);
 
 // A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
 // key taken from each partition entry (shared, since the owners read it).

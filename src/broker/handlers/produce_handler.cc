@@ -24,10 +24,13 @@ ErrorCode to_error(protocol::BatchError e) {
 
 // Checks every batch of one partition's records before anything is written, so a request is
 // applied whole or not at all. Runs on the connection's shard (CRC-32C is the costly part); the
-// size limit is the topic's and is checked by the owner, against `largest`.
+// size limit is the topic's and is checked by the owner, against `largest`. Sequence numbers
+// are checked by the owner's log, against the producer's state.
 ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
   if (records.empty()) return ErrorCode::corrupt_message;
   size_t pos = 0;
+  int batches = 0;
+  bool idempotent = false;
   while (pos < records.size()) {
     auto rest = records.subspan(pos);
     protocol::BatchHeader h;
@@ -35,14 +38,36 @@ ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
     if (err != protocol::BatchError::ok) return to_error(err);
     // Control batches are written by the broker's transaction coordinator only.
     if (h.is_control()) return ErrorCode::invalid_record;
+    // No transaction can be open here (there is no transaction coordinator yet), and Kafka
+    // answers a transactional write outside an ongoing transaction this way (KIP-890).
+    if (h.is_transactional()) return ErrorCode::invalid_txn_state;
+    if (h.producer_id >= 0) {
+      if (h.producer_epoch < 0 || h.base_sequence < 0) return ErrorCode::invalid_record;
+      idempotent = true;
+    }
     largest = std::max(largest, h.total_size());
     pos += h.total_size();
+    ++batches;
   }
+  // Kafka takes one batch per partition from any v3+ producer; for idempotent ones it matters,
+  // since the producer's sequence check and a retry's answer are about exactly one batch.
+  if (idempotent && batches != 1) return ErrorCode::invalid_record;
   return ErrorCode::none;
 }
 
 ErrorCode to_error(storage::StorageErrc e) {
-  return e == storage::StorageErrc::ok ? ErrorCode::none : ErrorCode::kafka_storage_error;
+  switch (e) {
+    case storage::StorageErrc::ok:
+      return ErrorCode::none;
+    case storage::StorageErrc::out_of_order_sequence:
+      return ErrorCode::out_of_order_sequence_number;
+    case storage::StorageErrc::invalid_producer_epoch:
+      return ErrorCode::invalid_producer_epoch;
+    case storage::StorageErrc::invalid_argument:
+      return ErrorCode::invalid_record;
+    default:
+      return ErrorCode::kafka_storage_error;
+  }
 }
 
 // One partition's records that passed validation, on their way to the owner.
@@ -81,13 +106,16 @@ void append_on_owner(PartitionManager& pm, const ProduceJob& job, const Append& 
   if (a.largest_batch > static_cast<size_t>(p->settings().max_message_bytes))
     return fail(ErrorCode::message_too_large);
   auto r = p->append(a.records, job.now, p->settings().log_append_time);
-  if (!r.ok()) return fail(to_error(r.error));
+  // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
+  // the original base offset), once that batch is durable.
+  const bool duplicate = r.error == storage::StorageErrc::duplicate_batch;
+  if (!r.ok() && !duplicate) return fail(to_error(r.error));
   out.base_offset = r.value.base_offset;
   out.log_append_time = r.value.log_append_time;
   out.log_start_offset = p->log_start_offset();
   if (!pm.flush_on_append()) return reply(out);
   // Even unacknowledged appends must become durable: the high watermark only moves by flush.
-  pm.schedule_flush(p);
+  if (!duplicate) pm.schedule_flush(p);
   if (job.req.acks == 0) return reply(out);
   p->wait_durable(r.value.last_offset + 1, [out, reply = std::move(reply)](ErrorCode e) mutable {
     if (e != ErrorCode::none) out = {e, -1, -1, -1};

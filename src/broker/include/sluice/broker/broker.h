@@ -14,6 +14,7 @@
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/schema.h"
+#include "sluice/txn/producer_id_manager.h"
 
 namespace sluice::broker {
 
@@ -66,7 +67,8 @@ class Broker {
   using Respond = std::function<void(Reply)>;
 
   Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
-         PartitionManager& partitions, group::GroupCoordinator& groups);
+         PartitionManager& partitions, group::GroupCoordinator& groups,
+         txn::ProducerIdManager& producer_ids);
 
   // `frame` is one request without its length prefix, from a client at `client_host`, on the
   // shard of its connection. respond is called exactly once, on that same shard, possibly later
@@ -84,6 +86,8 @@ class Broker {
   cluster::MetadataStore& metadata() { return metadata_; }
   PartitionManager& partitions() { return partitions_; }
   group::GroupCoordinator& groups() { return groups_; }
+  // Control shard only.
+  txn::ProducerIdManager& producer_ids() { return producer_ids_; }
 
  private:
   const ConfigSet& config_;
@@ -91,6 +95,7 @@ class Broker {
   cluster::MetadataStore& metadata_;
   PartitionManager& partitions_;
   group::GroupCoordinator& groups_;
+  txn::ProducerIdManager& producer_ids_;
 };
 
 }  // namespace sluice::broker

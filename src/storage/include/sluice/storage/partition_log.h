@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "sluice/storage/producer_state.h"
+
 namespace sluice::storage {
 
 struct LogConfig {
@@ -32,6 +34,10 @@ enum class StorageErrc {
   offset_out_of_range,  // below the log start offset or above the log end offset
   corrupt,              // a stored batch failed validation when read back
   invalid_argument,
+  // Idempotent producers (ProducerStateTable): nothing was written.
+  duplicate_batch,         // a retry of a batch already in the log; AppendInfo has its offsets
+  out_of_order_sequence,   // the batch skips sequence numbers, or a new epoch does not start at 0
+  invalid_producer_epoch,  // the batch's producer epoch is older than the producer's
 };
 
 const char* to_string(StorageErrc e);
@@ -83,11 +89,19 @@ struct FlushTicket {
   bool sync() const;
 };
 
+// How the idempotent-producer state was rebuilt.
+struct ProducerRecovery {
+  int64_t snapshot_offset = -1;  // the snapshot loaded; -1: none, the log was replayed from start
+  int snapshots_unreadable = 0;  // newer snapshots passed over because they failed to parse
+  int64_t batches_replayed = 0;  // producer batches read back from the log after the snapshot
+};
+
 struct RecoveryReport {
   int segments = 0;
   int64_t truncated_bytes = 0;  // torn or corrupt tail cut off
   int indexes_rebuilt = 0;
   bool clean_shutdown = false;
+  ProducerRecovery producers;
 };
 
 template <typename T>
@@ -111,7 +125,9 @@ class PartitionLog {
   // baseOffset (consecutive from the log end) and partitionLeaderEpoch in place; with
   // log_append_time set, stamps every batch LogAppendTime = now_ms (recomputing its CRC).
   // Rolls a new segment first when the active one is full (bytes, index) or older than
-  // segment_ms.
+  // segment_ms. A batch with a producer id is checked against the producer's state first
+  // (ProducerStateTable): a retry is answered duplicate_batch with the original offsets, a
+  // sequence gap or stale epoch is refused; such a batch must be the only one in `batches`.
   StorageResult<AppendInfo> append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
                                    bool log_append_time);
 
@@ -149,6 +165,12 @@ class PartitionLog {
   int enforce_retention(int64_t now_ms);
   // Removes every offset >= offset (replica truncation).
   StorageErrc truncate_to(int64_t offset);
+
+  // Idempotent-producer state, rebuilt at open from the latest snapshot ("<offset>.snapshot",
+  // written at every roll and at close) plus the batches after it.
+  const ProducerStateTable& producers() const;
+  // Forgets producers idle for expiration_ms (producer.id.expiration.ms); returns how many.
+  size_t expire_producers(int64_t now_ms, int64_t expiration_ms);
 
   // Leader epochs: the first offset of each epoch, checkpointed in "leader-epoch-checkpoint".
   void assign_epoch(int32_t epoch, int64_t start_offset);
