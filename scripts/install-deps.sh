@@ -11,6 +11,7 @@ packages=(
   librdkafka-dev kcat python3-confluent-kafka python3-kafka python3-pytest
   clang libclang-rt-14-dev clang-format
   nodejs npm
+  openjdk-17-jdk-headless maven python3-venv
 )
 
 missing=()

@@ -213,6 +213,13 @@ def broker(broker_factory):
     return broker_factory()
 
 
+@pytest.fixture
+def solo_group_broker(broker_factory):
+    """A broker that starts a new group's first rebalance at once, for tests whose groups have
+    one consumer: the 3 s it waits by default for more members would only add to CI time."""
+    return broker_factory(settings={"group.initial.rebalance.delay.ms": 0})
+
+
 @pytest.fixture(scope="module")
 def module_broker():
     """A broker shared by the tests of one module (for cheap, independent checks)."""

@@ -1,0 +1,43 @@
+"""The Java client (org.apache.kafka:kafka-clients, pinned in java/pom.xml) against sluiced,
+through java/SluiceClients.java: one JVM per test runs the producer, then the consumer."""
+from client_run import check_consumed, check_produced
+from java_runner import java_clients, step  # noqa: F401  (java_clients is a fixture)
+from sluice_helpers import create_topic, unique
+
+COUNT, KEYS, PARTITIONS = 1000, 100, 3
+# Bounds on how long the client waits; they leave the delivery semantics (acks, retries,
+# idempotence) at whatever a test sets, so "defaults" below are the client's own defaults.
+PRODUCER_TIMEOUTS = {"request.timeout.ms": 10000, "delivery.timeout.ms": 20000,
+                     "max.block.ms": 15000}
+NON_IDEMPOTENT = {"enable.idempotence": "false", "acks": "all"}
+
+
+def round_trip(run, broker, producer_props, consumer_props=None, group=True):
+    """Produce COUNT keyed records over PARTITIONS and consume them, in one JVM; check both."""
+    t = create_topic(broker.bootstrap, partitions=PARTITIONS)
+    consume = {"group": unique("jg")} if group else {}
+    r = run(broker,
+            step("produce", {**PRODUCER_TIMEOUTS, **producer_props}, topic=t, count=COUNT,
+                 keys=KEYS),
+            step("consume", consumer_props, topic=t, count=COUNT, timeout_ms=30000, **consume))
+    produced = check_produced(r, COUNT, PARTITIONS)
+    r.assert_ok()
+    assert len(produced) == PARTITIONS  # 100 keys spread over all three
+    check_consumed(r, produced, group=group)
+
+
+def test_non_idempotent_acks_all_group_consumer(java_clients, solo_group_broker):  # noqa: F811
+    round_trip(java_clients, solo_group_broker, NON_IDEMPOTENT)
+
+
+def test_default_producer_is_idempotent(java_clients, solo_group_broker):  # noqa: F811
+    # Since Kafka 3.0 the producer defaults to enable.idempotence=true, acks=all: it asks the
+    # broker for a producer id (InitProducerId) before its first send, and numbers its batches.
+    round_trip(java_clients, solo_group_broker, {})
+
+
+def test_assign_consumer_read_committed(java_clients, solo_group_broker):  # noqa: F811
+    # No transactions on this topic, so the last stable offset is the high watermark and a
+    # read_committed consumer sees everything. assign() rather than a group: no coordinator.
+    round_trip(java_clients, solo_group_broker, NON_IDEMPOTENT,
+               {"isolation.level": "read_committed"}, group=False)
