@@ -70,6 +70,7 @@ struct Options {
   std::string acks = "all";
   std::string compression = "none";
   bool keys = false;
+  bool idempotent = false;
   int window = 1000;
   double linger_ms = 1;
   int fetch_wait_ms = 5;
@@ -317,7 +318,7 @@ class Producer {
     set(c, "queue.buffering.max.messages", std::to_string(std::max(100000, o.window * 2)));
     set(c, "queue.buffering.max.kbytes", "2097151");
     set(c, "message.timeout.ms", "120000");
-    set(c, "enable.idempotence", "false");
+    set(c, "enable.idempotence", o.idempotent ? "true" : "false");
     set_props(c, o.producer_props);
     rd_kafka_conf_set_opaque(c, &st_);
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
@@ -607,6 +608,8 @@ int main(int argc, char** argv) {
           ->capture_default_str()
           ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
       sub->add_flag("--keys", o.keys, "Random 16-byte keys (spread over partitions)");
+      sub->add_flag("--idempotent", o.idempotent,
+                    "Idempotent producer (enable.idempotence=true; needs --acks all)");
       sub->add_option("--window", o.window, "Max messages sent and not yet acknowledged")
           ->capture_default_str()
           ->check(CLI::PositiveNumber);
