@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files '*.cc' '*.h' '*.c')
 bad=()
 for f in "${files[@]}"; do
+  [ -f "$f" ] || continue  # deleted in the work tree, not yet in the index
   clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
 done
 if [ ${#bad[@]} -gt 0 ]; then

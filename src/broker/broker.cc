@@ -50,33 +50,39 @@ struct Bind {
       respond(std::move(reply));
     });
   }
-  template <Handler H>
+  // The versions served are the handler's to say: a message description may know more versions
+  // than the handler implements, never fewer.
+  template <Handler H, int16_t Min, int16_t Max>
   static ApiEntry entry(bool any_shard = false) {
-    return {{Req::api_key, Req::valid.min, Req::valid.max}, Req::flexible_from, &run<H>, any_shard};
+    static_assert(Req::valid.min <= Min && Min <= Max && Max <= Req::valid.max,
+                  "served versions must lie within the message description's");
+    static_assert(Resp::valid.min <= Min && Max <= Resp::valid.max);
+    return {{Req::api_key, Min, Max}, Req::flexible_from, &run<H>, any_shard};
   }
 };
 
-#define SLUICE_API(Name) \
-  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name>()
-#define SLUICE_DATA_API(Name) \
-  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name>(true)
+#define SLUICE_API(Name, Min, Max) \
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>()
+#define SLUICE_DATA_API(Name, Min, Max) \
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>(true)
 
-// Only APIs that work end to end are listed: clients switch features on from this table.
+// Only APIs that work end to end are listed, with the versions their handlers serve: clients
+// switch features on from this table (ApiVersions advertises it as it is).
 const std::vector<ApiEntry>& api_table() {
   static const std::vector<ApiEntry> table = {
-      SLUICE_DATA_API(Produce),     SLUICE_DATA_API(Fetch),
-      SLUICE_DATA_API(ListOffsets), SLUICE_API(Metadata),
-      SLUICE_DATA_API(ApiVersions), SLUICE_API(CreateTopics),
-      SLUICE_API(DeleteTopics),     SLUICE_DATA_API(DeleteRecords),
-      SLUICE_API(DescribeConfigs),  SLUICE_API(AlterConfigs),
-      SLUICE_API(CreatePartitions), SLUICE_API(IncrementalAlterConfigs),
-      SLUICE_API(DescribeCluster),  SLUICE_API(FindCoordinator),
-      SLUICE_API(JoinGroup),        SLUICE_API(SyncGroup),
-      SLUICE_API(Heartbeat),        SLUICE_API(LeaveGroup),
-      SLUICE_API(OffsetCommit),     SLUICE_API(OffsetFetch),
-      SLUICE_API(DescribeGroups),   SLUICE_API(ListGroups),
-      SLUICE_API(DeleteGroups),     SLUICE_API(OffsetDelete),
-      SLUICE_API(InitProducerId),
+      SLUICE_DATA_API(Produce, 3, 9),     SLUICE_DATA_API(Fetch, 4, 12),
+      SLUICE_DATA_API(ListOffsets, 1, 7), SLUICE_API(Metadata, 0, 9),
+      SLUICE_DATA_API(ApiVersions, 0, 3), SLUICE_API(CreateTopics, 0, 7),
+      SLUICE_API(DeleteTopics, 0, 5),     SLUICE_DATA_API(DeleteRecords, 0, 2),
+      SLUICE_API(DescribeConfigs, 0, 4),  SLUICE_API(AlterConfigs, 0, 2),
+      SLUICE_API(CreatePartitions, 0, 3), SLUICE_API(IncrementalAlterConfigs, 0, 1),
+      SLUICE_API(DescribeCluster, 0, 0),  SLUICE_API(FindCoordinator, 0, 3),
+      SLUICE_API(JoinGroup, 0, 7),        SLUICE_API(SyncGroup, 0, 5),
+      SLUICE_API(Heartbeat, 0, 4),        SLUICE_API(LeaveGroup, 0, 4),
+      SLUICE_API(OffsetCommit, 2, 8),     SLUICE_API(OffsetFetch, 1, 7),
+      SLUICE_API(DescribeGroups, 0, 5),   SLUICE_API(ListGroups, 0, 4),
+      SLUICE_API(DeleteGroups, 0, 2),     SLUICE_API(OffsetDelete, 0, 0),
+      SLUICE_API(InitProducerId, 0, 4),
   };
   return table;
 }

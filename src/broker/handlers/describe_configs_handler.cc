@@ -1,6 +1,6 @@
-// DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics (and describe for the
-// broker). Broker configs are static: set at start-up, not through the admin API.
-#include "handlers/handlers.h"
+// DescribeConfigs: every topic config with its value, source and synonyms, and the broker's
+// (static) configs.
+#include "handlers/config_resources.h"
 
 namespace sluice::broker {
 
@@ -8,9 +8,6 @@ using protocol::ErrorCode;
 using protocol::to_wire;
 
 namespace {
-
-constexpr int8_t kTopicResource = 2;
-constexpr int8_t kBrokerResource = 4;
 
 // DescribeConfigs config_source values.
 constexpr int8_t kDynamicTopic = 1;
@@ -94,38 +91,6 @@ void describe_broker(Broker& broker,
   }
 }
 
-struct Outcome {
-  ErrorCode code = ErrorCode::none;
-  std::string message;
-};
-
-// Applies a new set of topic overrides after checking every entry; all or nothing.
-Outcome apply_topic_configs(Broker& broker, const std::string& topic,
-                            const std::map<std::string, std::string>& configs, bool validate_only) {
-  if (!broker.metadata().topic(topic))
-    return {ErrorCode::unknown_topic_or_partition, "unknown topic '" + topic + "'"};
-  for (const auto& [name, value] : configs) {
-    const ConfigKey* key = find_key(topic_config_keys(), name);
-    if (!key) return {ErrorCode::invalid_config, "unknown topic config '" + name + "'"};
-    if (auto err = check_value(*key, value)) return {ErrorCode::invalid_config, *err};
-  }
-  if (validate_only) return {};
-  ErrorCode e = broker.partitions().set_topic_configs(topic, configs);
-  return {e, e == ErrorCode::none ? "" : "could not store the configs"};
-}
-
-template <typename Response, typename Res>
-void fill_result(Response& r, const Res& res, const Outcome& o) {
-  r.resource_type = res.resource_type;
-  r.resource_name = res.resource_name;
-  r.error_code = to_wire(o.code);
-  if (o.code != ErrorCode::none) r.error_message = o.message;
-}
-
-const Outcome kBrokerConfigsStatic{
-    ErrorCode::invalid_request,
-    "broker configs are static: set them in the config file or with --set"};
-
 }  // namespace
 
 SLUICE_HANDLER(DescribeConfigs) {
@@ -142,52 +107,6 @@ SLUICE_HANDLER(DescribeConfigs) {
       out.error_code = to_wire(ErrorCode::invalid_request);
       out.error_message = "unsupported resource type " + std::to_string(res.resource_type);
     }
-  }
-  respond(std::move(resp));
-}
-
-SLUICE_HANDLER(AlterConfigs) {
-  protocol::AlterConfigsResponse resp;
-  for (const auto& res : req.resources) {
-    Outcome o = kBrokerConfigsStatic;
-    if (res.resource_type == kTopicResource) {
-      // Non-incremental: the request's set replaces every override of the topic.
-      std::map<std::string, std::string> configs;
-      for (const auto& c : res.configs)
-        if (c.value) configs[c.name] = *c.value;
-      o = apply_topic_configs(broker, res.resource_name, configs, req.validate_only);
-    }
-    fill_result(resp.responses.emplace_back(), res, o);
-  }
-  respond(std::move(resp));
-}
-
-SLUICE_HANDLER(IncrementalAlterConfigs) {
-  protocol::IncrementalAlterConfigsResponse resp;
-  for (const auto& res : req.resources) {
-    Outcome o = kBrokerConfigsStatic;
-    if (res.resource_type == kTopicResource) {
-      auto meta = broker.metadata().topic(res.resource_name);
-      std::map<std::string, std::string> configs =
-          meta ? meta->configs : std::map<std::string, std::string>{};
-      o = {};
-      for (const auto& c : res.configs) {
-        if (c.config_operation == 0 && c.value) {
-          configs[c.name] = *c.value;
-        } else if (c.config_operation == 1) {
-          if (!find_key(topic_config_keys(), c.name))
-            o = {ErrorCode::invalid_config, "unknown topic config '" + c.name + "'"};
-          configs.erase(c.name);
-        } else {
-          o = {ErrorCode::invalid_config, c.name + ": operation " +
-                                              std::to_string(c.config_operation) +
-                                              " is not supported (only SET and DELETE)"};
-        }
-      }
-      if (o.code == ErrorCode::none)
-        o = apply_topic_configs(broker, res.resource_name, configs, req.validate_only);
-    }
-    fill_result(resp.responses.emplace_back(), res, o);
   }
   respond(std::move(resp));
 }

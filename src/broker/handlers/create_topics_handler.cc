@@ -1,4 +1,5 @@
-// CreateTopics, DeleteTopics and CreatePartitions.
+// CreateTopics: checks every entry (name, partitions, replication, configs) before creating.
+#include <map>
 #include <set>
 
 #include "handlers/handlers.h"
@@ -96,54 +97,6 @@ SLUICE_HANDLER(CreateTopics) {
       c.value = topic_config_value(broker.config(), meta.configs, key);
       c.config_source = meta.configs.count(c.name) ? 1 : 5;  // DYNAMIC_TOPIC_CONFIG : DEFAULT
     }
-  }
-  respond(std::move(resp));
-}
-
-SLUICE_HANDLER(DeleteTopics) {
-  protocol::DeleteTopicsResponse resp;
-  bool enabled = broker.config().get_bool("delete.topic.enable");
-  for (const auto& name : req.topic_names) {
-    auto& r = resp.responses.emplace_back();
-    r.name = name;
-    ErrorCode e = !enabled                  ? ErrorCode::topic_deletion_disabled
-                  : is_internal_topic(name) ? ErrorCode::invalid_topic_exception
-                                            : broker.partitions().delete_topic(name);
-    r.error_code = to_wire(e);
-    if (e == ErrorCode::invalid_topic_exception)
-      r.error_message = "internal topics cannot be deleted";
-    if (e == ErrorCode::unknown_topic_or_partition)
-      r.error_message = "unknown topic '" + name + "'";
-  }
-  respond(std::move(resp));
-}
-
-SLUICE_HANDLER(CreatePartitions) {
-  protocol::CreatePartitionsResponse resp;
-  for (const auto& t : req.topics) {
-    auto& r = resp.results.emplace_back();
-    r.name = t.name;
-    int32_t current = broker.partitions().partition_count(t.name);
-    ErrorCode e = ErrorCode::none;
-    std::string msg;
-    if (current < 0) {
-      e = ErrorCode::unknown_topic_or_partition;
-      msg = "unknown topic '" + t.name + "'";
-    } else if (t.count <= current || t.count > 100000) {
-      e = ErrorCode::invalid_partitions;
-      msg = "topic has " + std::to_string(current) + " partitions; the new count must be larger";
-    } else if (t.assignments) {
-      for (const auto& a : *t.assignments)
-        if (a.broker_ids != std::vector<int32_t>{broker.self().node_id}) {
-          e = ErrorCode::invalid_replica_assignment;
-          msg =
-              "new partitions must be assigned to broker " + std::to_string(broker.self().node_id);
-        }
-    }
-    if (e == ErrorCode::none && !req.validate_only)
-      e = broker.partitions().add_partitions(t.name, t.count);
-    r.error_code = to_wire(e);
-    if (e != ErrorCode::none) r.error_message = msg;
   }
   respond(std::move(resp));
 }

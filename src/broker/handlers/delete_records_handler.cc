@@ -1,4 +1,4 @@
-// DeleteRecords and DescribeCluster.
+// DeleteRecords: moves each partition's log start offset up, on the partition's owner.
 #include <memory>
 
 #include "handlers/handlers.h"
@@ -56,15 +56,6 @@ SLUICE_HANDLER(DeleteRecords) {
         }
         respond(std::move(resp));
       });
-}
-
-SLUICE_HANDLER(DescribeCluster) {
-  protocol::DescribeClusterResponse resp;
-  const auto& self = broker.self();
-  resp.cluster_id = broker.metadata().cluster_id();
-  resp.controller_id = self.node_id;
-  resp.brokers.push_back({self.node_id, self.host, self.port, std::nullopt});
-  respond(std::move(resp));
 }
 
 }  // namespace sluice::broker

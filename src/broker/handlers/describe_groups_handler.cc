@@ -1,0 +1,8 @@
+// DescribeGroups: handed to the GroupCoordinator, which owns the group state.
+#include "handlers/handlers.h"
+
+namespace sluice::broker {
+
+SLUICE_HANDLER(DescribeGroups) { broker.groups().describe(req, std::move(respond)); }
+
+}  // namespace sluice::broker

@@ -1,0 +1,8 @@
+// Heartbeat: handed to the GroupCoordinator, which owns the group state.
+#include "handlers/handlers.h"
+
+namespace sluice::broker {
+
+SLUICE_HANDLER(Heartbeat) { broker.groups().heartbeat(req, std::move(respond)); }
+
+}  // namespace sluice::broker

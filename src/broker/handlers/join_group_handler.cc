@@ -1,0 +1,10 @@
+// JoinGroup: handed to the GroupCoordinator, which owns the group state.
+#include "handlers/handlers.h"
+
+namespace sluice::broker {
+
+SLUICE_HANDLER(JoinGroup) {
+  broker.groups().join(req, ctx.api_version, {ctx.client_id, ctx.client_host}, std::move(respond));
+}
+
+}  // namespace sluice::broker

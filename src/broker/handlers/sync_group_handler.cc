@@ -1,0 +1,8 @@
+// SyncGroup: handed to the GroupCoordinator, which owns the group state.
+#include "handlers/handlers.h"
+
+namespace sluice::broker {
+
+SLUICE_HANDLER(SyncGroup) { broker.groups().sync(req, ctx.api_version, std::move(respond)); }
+
+}  // namespace sluice::broker
