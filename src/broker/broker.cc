@@ -82,7 +82,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(OffsetCommit, 2, 8),     SLUICE_API(OffsetFetch, 1, 7),
       SLUICE_API(DescribeGroups, 0, 5),   SLUICE_API(ListGroups, 0, 4),
       SLUICE_API(DeleteGroups, 0, 2),     SLUICE_API(OffsetDelete, 0, 0),
-      SLUICE_API(InitProducerId, 0, 4),
+      SLUICE_API(InitProducerId, 0, 4),   SLUICE_DATA_API(DescribeProducers, 0, 0),
   };
   return table;
 }

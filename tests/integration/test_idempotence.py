@@ -190,3 +190,55 @@ def test_producer_state_expires(broker_factory):
         code, _ = produce(b.port, topic, batch(1, pid, epoch, 7))
         return code == 0
     wait_for(forgotten, 10, "producer state to expire")
+
+
+def describe_producers(port, topic, partitions):
+    body = (w.compact_array([w.compact_string(topic)
+                             + w.compact_array([w.i32(p) for p in partitions]) + w.TAGS])
+            + w.TAGS)
+    r = w.roundtrip(port, 61, 0, body, flexible=True)
+    r.tags()  # response header v1
+    r.i32()  # throttle
+
+    def producer(r):
+        out = {"id": r.i64(), "epoch": r.i32(), "last_sequence": r.i32(),
+               "last_timestamp": r.i64(), "coordinator_epoch": r.i32(),
+               "txn_start_offset": r.i64()}
+        r.tags()
+        return out
+
+    def partition(r):
+        out = (r.i32(), r.i16(), r.compact_string(), r.compact_array(producer))
+        r.tags()
+        return out
+
+    def topic_result(r):
+        out = (r.compact_string(), r.compact_array(partition))
+        r.tags()
+        return out
+
+    topics = r.compact_array(topic_result)
+    r.tags()
+    assert r.remaining() == 0
+    return {idx: (err, prods) for _, parts in topics for idx, err, _, prods in parts}
+
+
+def test_describe_producers_shows_each_partitions_producer_state(broker):
+    topic = create_topic(broker.bootstrap, unique("dp"), partitions=2)
+    port = broker.port
+    _, a, _ = init_producer_id(port)
+    _, b, _ = init_producer_id(port)
+    before = int(time.time() * 1000)
+    assert produce(port, topic, batch(3, a, 0, 0), partition=0)[0] == 0
+    assert produce(port, topic, batch(2, a, 0, 3), partition=0)[0] == 0
+    assert produce(port, topic, batch(1, b, 0, 0), partition=1)[0] == 0
+    got = describe_producers(port, topic, [0, 1, 7])
+    err, prods = got[0]
+    assert err == 0 and [(p["id"], p["epoch"], p["last_sequence"]) for p in prods] == [(a, 0, 4)]
+    assert prods[0]["last_timestamp"] >= before and prods[0]["txn_start_offset"] == -1
+    assert [(p["id"], p["last_sequence"]) for p in got[1][1]] == [(b, 0)]
+    assert got[7][0] == 3  # UNKNOWN_TOPIC_OR_PARTITION
+    # The state is the log's: after kill -9 it is rebuilt and described the same way.
+    broker.restart(graceful=False)
+    assert [(p["id"], p["last_sequence"]) for p in describe_producers(port, topic, [0])[0][1]] \
+        == [(a, 4)]

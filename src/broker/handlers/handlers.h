@@ -54,6 +54,7 @@ SLUICE_HANDLER(ListGroups);
 SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
 SLUICE_HANDLER(InitProducerId);
+SLUICE_HANDLER(DescribeProducers);
 
 // A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
 // key taken from each partition entry (shared, since the owners read it).

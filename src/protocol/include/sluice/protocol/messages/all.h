@@ -14,6 +14,7 @@
 #include "sluice/protocol/messages/describe_cluster.h"
 #include "sluice/protocol/messages/describe_configs.h"
 #include "sluice/protocol/messages/describe_groups.h"
+#include "sluice/protocol/messages/describe_producers.h"
 #include "sluice/protocol/messages/end_txn.h"
 #include "sluice/protocol/messages/fetch.h"
 #include "sluice/protocol/messages/find_coordinator.h"
@@ -49,6 +50,7 @@ using AllMessages = std::tuple<
     DeleteGroupsRequest, DeleteGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse,
     InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
     AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, EndTxnRequest,
-    EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse>;
+    EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
+    DescribeProducersResponse>;
 
 }  // namespace sluice::protocol
