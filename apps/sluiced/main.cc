@@ -173,7 +173,7 @@ int run(int argc, char** argv) {
   } catch (const std::system_error& e) {
     throw StartupError("--listen " + listen + ": " + e.code().message());
   }
-  if (node.port == 0) node.port = server->port();
+  if (node.port == 0) broker->set_advertised_port(server->port());
 
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](std::error_code, int sig) {

@@ -1,5 +1,7 @@
 #include "sluice/broker/partition.h"
 
+#include <atomic>
+
 namespace sluice::broker {
 
 Partition::Partition(TopicPartition tp, std::unique_ptr<storage::PartitionLog> log,
@@ -50,10 +52,19 @@ void Partition::on_flushed(int64_t end, bool ok) {
   if (high_watermark() > before) notify_listeners();
 }
 
+Partition::ListenerId Partition::add_listener(Listener l) {
+  // Unique across partitions: an id kept for a partition that was deleted and created again
+  // can never match, and so never remove, another fetch's listener on the new one.
+  static std::atomic<ListenerId> next_id{1};
+  ListenerId id = next_id.fetch_add(1, std::memory_order_relaxed);
+  listeners_.emplace(id, std::move(l));
+  return id;
+}
+
 void Partition::notify_listeners() {
   auto ls = std::move(listeners_);
   listeners_.clear();
-  for (auto& l : ls) l();
+  for (auto& [_, l] : ls) l();
 }
 
 }  // namespace sluice::broker

@@ -45,6 +45,9 @@ storage::LogConfig PartitionManager::log_config(
   c.segment_ms = value("segment.ms");
   c.retention_ms = value("retention.ms");
   c.retention_bytes = value("retention.bytes");
+  c.delete_retention =
+      topic_config_value(config_, overrides, *find_key(topic_config_keys(), "cleanup.policy"))
+          .find("delete") != std::string::npos;
   c.index_interval_bytes = static_cast<int32_t>(value("index.interval.bytes"));
   c.segment_index_bytes = static_cast<int32_t>(value("segment.index.bytes"));
   return c;

@@ -273,7 +273,7 @@ StorageErrc PartitionLog::advance_log_start_offset(int64_t offset) {
 
 int PartitionLog::enforce_retention(int64_t now_ms) {
   Impl& d = *impl_;
-  if (d.offline) return 0;
+  if (d.offline || !d.cfg.delete_retention) return 0;
   int64_t total = size_bytes();
   size_t victims = 0;
   for (auto it = d.segments.begin(); std::next(it) != d.segments.end(); ++it) {

@@ -145,3 +145,36 @@ def test_two_brokers_cannot_share_a_data_dir(broker_factory):
     err = run_expect_failure(broker_cmd(b.data_dir, free_port()), timeout=8)
     assert err
     assert b.alive()
+
+
+def test_listen_port_zero_advertises_the_bound_port(tmpdir_path):
+    """--listen HOST:0 binds a free port; Metadata and FindCoordinator must name that port."""
+    import select
+    import signal
+    import kafka_wire as w
+    if not os.path.exists(conftest.SLUICED):
+        pytest.skip("broker binary missing")
+    proc = subprocess.Popen([conftest.SLUICED, "--data-dir", tmpdir_path, "--listen", "127.0.0.1:0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], conftest.READY_TIMEOUT)
+        assert ready, "no ready line"
+        m = READY_RE.match(proc.stdout.readline().decode().rstrip("\n"))
+        assert m, "unexpected ready line"
+        port = int(m.group(2))
+        assert port != 0
+        md = admin(f"127.0.0.1:{port}").list_topics(timeout=10)
+        assert [(x.host, x.port) for x in md.brokers.values()] == [("127.0.0.1", port)]
+        r = w.roundtrip(port, 10, 0, w.string(unique("g")))  # FindCoordinator v0
+        err, _node, host, coord_port = r.i16(), r.i32(), r.string(), r.i32()
+        assert (err, host, coord_port) == (0, "127.0.0.1", port)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            raise

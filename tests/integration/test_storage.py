@@ -113,3 +113,63 @@ def test_interval_flush_policy_and_graceful_restart(broker_factory):
         consumed = consume_all(b.bootstrap, topic, p, 0, 50)
         assert [m.value for m in consumed] == [m["value"] for m in msgs[p::2]]
         assert watermarks(b.bootstrap, topic, p) == (0, 50)
+
+
+def test_retention_deletes_only_where_cleanup_policy_says_delete(broker_factory):
+    """Kafka deletes old segments only when cleanup.policy contains `delete`: a compact topic and
+    __consumer_offsets (compact) keep theirs, so a quiet group's commits survive a restart."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    def group_client(group):
+        return Consumer({"bootstrap.servers": b.bootstrap, "group.id": group,
+                         "enable.auto.commit": False, "socket.timeout.ms": 10000})
+
+    def commit(group, topic, offset):
+        c = group_client(group)
+        try:
+            [tp] = c.commit(offsets=[TopicPartition(topic, 0, offset)], asynchronous=False)
+            assert tp.error is None, tp.error
+        finally:
+            c.close()
+
+    def committed(group, topic):
+        c = group_client(group)
+        try:
+            [tp] = c.committed([TopicPartition(topic, 0)], timeout=15)
+            assert tp.error is None, tp.error
+            return tp.offset
+        finally:
+            c.close()
+
+    # Broker-wide: everything older than 1 s goes, segments roll every 300 ms (also those of
+    # __consumer_offsets, which inherits both), retention runs every 200 ms.
+    b = broker_factory(settings={"log.retention.ms": 1000, "log.roll.ms": 300,
+                                 "log.retention.check.interval.ms": 200,
+                                 "offsets.topic.num.partitions": 1})
+    compact = create_topic(b.bootstrap, config={"cleanup.policy": "compact", "segment.bytes": "4096"})
+    both = create_topic(b.bootstrap, config={"cleanup.policy": "compact,delete",
+                                             "segment.bytes": "4096"})
+    old = int(time.time() * 1000) - 3_600_000
+    msgs = [dict(m, key=b"k%d" % i, timestamp=old + i) for i, m in enumerate(numbered(100))]
+    produce_in_chunks(b.bootstrap, compact, msgs)
+    produce_in_chunks(b.bootstrap, both, msgs)
+    quiet = f"quiet-{compact}"
+    commit(quiet, compact, 42)
+    time.sleep(0.5)
+    commit(f"busy-{compact}", compact, 1)  # rolls __consumer_offsets-0 past the quiet commit
+    offsets_segments = segments(b.data_dir, "__consumer_offsets")
+    assert len(offsets_segments) >= 2, offsets_segments
+    # Retention runs: it deletes from the compact,delete topic...
+    wait_low_watermark_above(b.bootstrap, both, 0)
+    time.sleep(1.5)  # ...and has had several more runs since the quiet commit aged out
+    compact_before_restart = watermarks(b.bootstrap, compact), len(segments(b.data_dir, compact))
+    offsets_first_segment = segments(b.data_dir, "__consumer_offsets")[0]
+    assert b.stop() == 0
+    b.start()
+    # ...but not from the compact-only ones: the quiet group's commit is still there...
+    assert committed(quiet, compact) == 42
+    assert offsets_first_segment == offsets_segments[0]
+    # ...and so is every segment of the compact topic.
+    watermarks_then, segment_count = compact_before_restart
+    assert watermarks_then == (0, 100) and segment_count >= 3, compact_before_restart
+    assert watermarks(b.bootstrap, compact) == (0, 100)

@@ -384,6 +384,27 @@ TEST(StorageLog, RetentionByTimeKeepsActiveSegment) {
   EXPECT_EQ(segment_logs(dir.path()).size(), 1u);
 }
 
+TEST(StorageLog, RetentionDeletesNothingUnlessCleanupPolicyDeletes) {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.segment_bytes = static_cast<int64_t>(make_batch(1).size());  // one batch per segment
+  cfg.retention_ms = 0;
+  cfg.retention_bytes = 0;
+  cfg.delete_retention = false;  // cleanup.policy=compact
+  auto log = PartitionLog::open(dir.path(), cfg);
+  for (int64_t ts : {1000, 2000, 3000}) append(*log, 1, ts);
+  ASSERT_EQ(segment_logs(dir.path()).size(), 3u);
+  // Every segment is both too old and over the size limit, and yet none goes.
+  EXPECT_EQ(log->enforce_retention(1 << 30), 0);
+  EXPECT_EQ(log->log_start_offset(), 0);
+  EXPECT_EQ(segment_logs(dir.path()).size(), 3u);
+  // cleanup.policy=compact,delete: retention applies again.
+  cfg.delete_retention = true;
+  log->update_config(cfg);
+  EXPECT_EQ(log->enforce_retention(1 << 30), 2);
+  EXPECT_EQ(log->log_start_offset(), 2);
+}
+
 TEST(StorageLog, ReaderKeepsDeletedSegmentReadable) {
   TempDir dir;
   LogConfig cfg;

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@ struct PartitionRead {
   int64_t high_watermark = -1;
   int64_t log_start_offset = -1;
   std::optional<protocol::FileRange> records;  // sent from the file (sendfile)
+  Partition::ListenerId listener = 0;          // left by this round; 0 if none
 };
 
 // Where and how much to read in one partition; fixed for the life of the fetch.
@@ -32,6 +34,7 @@ struct ReadSpec {
 // A fetch lives on the connection's shard. Each round asks the owners of its partitions to read
 // (one message per owner shard), then assembles the response here; until it has enough bytes
 // it waits for a high watermark to move (listeners the owners call back) or for max_wait_ms.
+// When it completes it takes back the listeners it still has on partitions that did not move.
 class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
  public:
   PendingFetch(Broker& broker, FetchRequest req, Respond<FetchResponse> respond)
@@ -48,6 +51,7 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         int64_t limit = std::min<int64_t>(p.partition_max_bytes, req_.max_bytes);
         specs->push_back({p.fetch_offset, static_cast<int32_t>(std::max<int64_t>(limit, 1))});
       }
+    listener_ids_.assign(keys->size(), 0);
     keys_ = std::move(keys);
     specs_ = std::move(specs);
   }
@@ -81,9 +85,12 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
 
   // Reads on the owner. When asked to, leaves a one-shot listener that brings this fetch back
   // for another round when the partition's high watermark moves; a partition that returned data
-  // needs none when any byte is enough (min_bytes <= 1), since the round will answer.
+  // needs none when any byte is enough (min_bytes <= 1), since the round will answer, and one
+  // that still has this fetch's listener from an earlier round needs no second one.
   PartitionManager::Work<PartitionRead> read_work(bool listen) {
-    return [specs = specs_, listen, min_bytes = req_.min_bytes, home = home_,
+    auto held = listen ? std::make_shared<const std::vector<Partition::ListenerId>>(listener_ids_)
+                       : nullptr;
+    return [specs = specs_, listen, held, min_bytes = req_.min_bytes, home = home_,
             weak = weak_from_this(),
             &broker = broker_](size_t i, const std::shared_ptr<Partition>& part,
                                PartitionManager::Reply<PartitionRead> reply) {
@@ -111,8 +118,8 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
       } else if (const auto& slice = r.value.slice; slice.size > 0) {
         out.records = protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
       }
-      if (listen && (!out.records || min_bytes > 1))
-        part->add_listener([weak, home, &broker] {
+      if (listen && (!out.records || min_bytes > 1) && !part->has_listener((*held)[i]))
+        out.listener = part->add_listener([weak, home, &broker] {
           auto wake = [weak] {
             if (auto self = weak.lock()) self->evaluate(false);
           };
@@ -128,16 +135,36 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
 
   void finish_round(std::vector<PartitionRead> reads) {
     if (done_) return;
+    for (size_t i = 0; i < reads.size(); ++i)
+      if (reads[i].listener != 0) listener_ids_[i] = reads[i].listener;
     bool any_error = false;
     int64_t bytes = 0;
     FetchResponse resp = assemble(reads, any_error, bytes);
     if (final_ || any_error || bytes >= req_.min_bytes) {
       done_ = true;
       timer_.cancel();
+      release_listeners();
       respond_(std::move(resp));
       return;
     }
     if (again_) evaluate(false);
+  }
+
+  // Removes this fetch's listeners from their partitions, one message per owner shard (removing
+  // one that has already been called does nothing). Left in place, they would pile up on
+  // partitions whose high watermark never moves: one per idle partition per fetch round.
+  void release_listeners() {
+    if (std::all_of(listener_ids_.begin(), listener_ids_.end(), [](auto id) { return id == 0; }))
+      return;
+    auto ids = std::make_shared<const std::vector<Partition::ListenerId>>(std::move(listener_ids_));
+    broker_.partitions().for_each_owner<bool>(
+        keys_,
+        [ids](size_t i, const std::shared_ptr<Partition>& part,
+              PartitionManager::Reply<bool> reply) {
+          if (part && (*ids)[i] != 0) part->remove_listener((*ids)[i]);
+          reply(true);
+        },
+        [](std::vector<bool>) {});
   }
 
   // The owners read each partition up to its own limit; here the request's total limit is
@@ -185,6 +212,7 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   const unsigned home_;
   PartitionManager::Keys keys_;  // built once, shared by every round
   std::shared_ptr<const std::vector<ReadSpec>> specs_;
+  std::vector<Partition::ListenerId> listener_ids_;  // per key: this fetch's listener, or 0
   bool done_ = false;
   bool final_ = false;
   bool round_in_flight_ = false;

@@ -83,6 +83,9 @@ class Broker {
   ShardSet& shards() { return partitions_.shards(); }
   const ConfigSet& config() const { return config_; }
   const NodeInfo& self() const { return self_; }
+  // For --listen HOST:0 without --advertised: the port is known only once the server has bound
+  // it, after this was built. Called on the control shard before any request is handled.
+  void set_advertised_port(int32_t port) { self_.port = port; }
   cluster::MetadataStore& metadata() { return metadata_; }
   PartitionManager& partitions() { return partitions_; }
   group::GroupCoordinator& groups() { return groups_; }

@@ -35,6 +35,7 @@ class Partition {
  public:
   using DurableCallback = std::function<void(ErrorCode)>;
   using Listener = std::function<void()>;
+  using ListenerId = uint64_t;  // unique in the process; 0 is never one
 
   Partition(TopicPartition tp, std::unique_ptr<storage::PartitionLog> log, bool flush_on_append);
   ~Partition();
@@ -60,8 +61,13 @@ class Partition {
   // The flusher finished a ticket covering offsets below `end`.
   void on_flushed(int64_t end, bool ok);
 
-  // One-shot: called the next time the high watermark advances.
-  void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
+  // One-shot: called the next time the high watermark advances, unless removed first. A fetch
+  // that completes takes back the listeners it still has here, or a partition that never moves
+  // would keep one per fetch round for ever.
+  ListenerId add_listener(Listener l);
+  void remove_listener(ListenerId id) { listeners_.erase(id); }  // no-op once called
+  bool has_listener(ListenerId id) const { return listeners_.contains(id); }
+  size_t listener_count() const { return listeners_.size(); }
 
   bool flush_in_flight = false;  // owned by PartitionManager's group commit
 
@@ -74,7 +80,7 @@ class Partition {
   int32_t leader_epoch_ = 0;
   TopicSettings settings_;
   std::multimap<int64_t, DurableCallback> durable_waiters_;
-  std::vector<Listener> listeners_;
+  std::map<ListenerId, Listener> listeners_;
 };
 
 }  // namespace sluice::broker

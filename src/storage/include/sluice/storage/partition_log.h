@@ -25,6 +25,9 @@ struct LogConfig {
   int64_t retention_bytes = -1;                    // log.retention.bytes; -1 = unlimited
   int32_t index_interval_bytes = 4096;             // log.index.interval.bytes
   int32_t segment_index_bytes = 10 * 1024 * 1024;  // log.index.size.max.bytes: roll when full
+  // cleanup.policy contains "delete": only then do retention_ms and retention_bytes delete
+  // segments (a compact-only log, such as __consumer_offsets, keeps them all, as in Kafka).
+  bool delete_retention = true;
 };
 
 enum class StorageErrc {
