@@ -195,8 +195,12 @@ class Loader {
 std::unique_ptr<PartitionLog> PartitionLog::open(const fs::path& dir, const LogConfig& cfg,
                                                  RecoveryReport* report) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  const bool created = fs::create_directories(dir, ec);
   if (ec) fail_open(dir, "cannot create directory: " + ec.message());
+  // The new directory's entry in its parent must be durable before anything in it is
+  // acknowledged, or a power loss could take the whole partition with it.
+  if (created && !fsync_dir(dir.parent_path()))
+    fail_open(dir, "fsync of parent directory: " + errno_text());
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) fail_open(dir, errno_text());
   auto impl = std::make_unique<Impl>(dir, cfg);

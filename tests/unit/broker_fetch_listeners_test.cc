@@ -37,7 +37,8 @@ struct Fixture {
   PartitionManager pm{shards, dir.path(), config, *meta};
   ConsumerOffsetsLog offsets{pm, 1};
   group::GroupCoordinator groups{io, offsets, {}, [](const std::string&, int32_t) { return true; }};
-  Broker broker{config, NodeInfo{0, "127.0.0.1", 9092}, *meta, pm, groups};
+  txn::ProducerIdManager producer_ids{dir.path()};
+  Broker broker{config, NodeInfo{0, "127.0.0.1", 9092}, *meta, pm, groups, producer_ids};
 
   Fixture() {
     pm.start();
