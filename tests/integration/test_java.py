@@ -36,6 +36,26 @@ def test_default_producer_is_idempotent(java_clients, solo_group_broker):  # noq
     round_trip(java_clients, solo_group_broker, {})
 
 
+def test_admin_describes_the_idempotent_producers_of_each_partition(java_clients,  # noqa: F811
+                                                                    solo_group_broker):
+    # One default (idempotent) producer writes COUNT records over PARTITIONS; Admin's
+    # describeProducers (KIP-664) must then show that one producer on every partition, with the
+    # last sequence it used there (records per partition - 1, sequences start at 0).
+    t = create_topic(solo_group_broker.bootstrap, partitions=PARTITIONS)
+    r = java_clients(solo_group_broker,
+                     step("produce", PRODUCER_TIMEOUTS, topic=t, count=COUNT, keys=KEYS),
+                     step("describe-producers", topic=t, partitions=PARTITIONS))
+    r.assert_ok()
+    per_partition = {}
+    for a in r.of("ack"):
+        per_partition[a["partition"]] = per_partition.get(a["partition"], 0) + 1
+    states = {x["partition"]: x["producers"] for x in r.of("producers")}
+    ids = {p["id"] for ps in states.values() for p in ps}
+    assert len(ids) == 1, f"expected one producer id everywhere, got {states}"
+    for part, count in per_partition.items():
+        assert [(p["epoch"], p["last_sequence"]) for p in states[part]] == [(0, count - 1)]
+
+
 def test_assign_consumer_read_committed(java_clients, solo_group_broker):  # noqa: F811
     # No transactions on this topic, so the last stable offset is the high watermark and a
     # read_committed consumer sees everything. assign() rather than a group: no coordinator.

@@ -13,6 +13,8 @@
 //            {"type":"produced","acked","failed","first_error","ms"}
 //   consume: {"type":"record","partition","offset","key","value"} for every record, then
 //            {"type":"consumed","count","committed":{partition: offset},"ms"}
+//   describe-producers topic=T partitions=N (Admin.describeProducers, KIP-664):
+//            {"type":"producers","partition","producers":[{"id","epoch","last_sequence"}]} each
 // A step that fails prints {"type":"error","step","error"} and the stack trace on stderr, and the
 // program exits 1 without running the later steps. deadline_ms bounds the whole run (exit 3).
 import java.io.BufferedOutputStream;
@@ -32,6 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,6 +80,7 @@ public final class SluiceClients {
                 switch (s.verb()) {
                     case "produce" -> produce(bootstrap, s);
                     case "consume" -> consume(bootstrap, s);
+                    case "describe-producers" -> describeProducers(bootstrap, s);
                     default -> throw new IllegalArgumentException("unknown step " + s.verb());
                 }
             } catch (Exception e) {
@@ -91,7 +98,7 @@ public final class SluiceClients {
         List<Step> steps = new ArrayList<>();
         Step cur = null;
         for (String a : args) {
-            if (a.equals("produce") || a.equals("consume")) {
+            if (a.equals("produce") || a.equals("consume") || a.equals("describe-producers")) {
                 cur = new Step(a, new LinkedHashMap<>(), new Properties());
                 steps.add(cur);
                 continue;
@@ -171,6 +178,31 @@ public final class SluiceClients {
         failed.incrementAndGet();
         firstError.compareAndSet(null, describe(err));
         emit("{\"type\":\"send_error\",\"i\":" + i + ",\"error\":" + json(describe(err)) + "}");
+    }
+
+    private static void describeProducers(String bootstrap, Step s) throws Exception {
+        String topic = s.opt("topic");
+        int partitions = Integer.parseInt(s.opt("partitions"));
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) tps.add(new TopicPartition(topic, i));
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(s.props());
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, PartitionProducerState> states =
+                admin.describeProducers(tps).all().get(30, TimeUnit.SECONDS);
+            for (TopicPartition tp : tps) {
+                StringBuilder list = new StringBuilder();
+                for (ProducerState ps : states.get(tp).activeProducers()) {
+                    if (list.length() > 0) list.append(',');
+                    list.append("{\"id\":").append(ps.producerId())
+                        .append(",\"epoch\":").append(ps.producerEpoch())
+                        .append(",\"last_sequence\":").append(ps.lastSequence()).append('}');
+                }
+                emit("{\"type\":\"producers\",\"partition\":" + tp.partition()
+                     + ",\"producers\":[" + list + "]}");
+            }
+        }
     }
 
     private static void consume(String bootstrap, Step s) throws Exception {
