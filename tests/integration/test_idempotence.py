@@ -1,43 +1,24 @@
 """The idempotent producer: InitProducerId, and retries that never duplicate or reorder — with
 responses lost on the way (the broker's test-only fault switch) and across kill -9."""
+import json
+import subprocess
 import threading
 import time
 
 from confluent_kafka import Producer
 
 import kafka_wire as w
+import numbered_producer
+from kp3_runner import PYTHON as VENV_PYTHON
+from kp3_runner import kp3_clients  # noqa: F401  (the fixture that makes the venv)
+from numbered_producer import PARTITIONS
 from sluice_helpers import consume_all, create_topic, unique, wait_for
 
-PARTITIONS = 3
 DROP_ENV = "SLUICE_FAULT_DROP_PRODUCE_RESPONSES"
 
 
 def produce_numbered(bootstrap, topic, count, progress=None, **conf):
-    """Produce values 0..count-1 (value i to partition i % PARTITIONS); return the delivery errors
-    and the number of messages acknowledged. progress[0], if given, counts acknowledgements."""
-    base = {"bootstrap.servers": bootstrap, "linger.ms": 5, "message.timeout.ms": 60000,
-            "socket.timeout.ms": 10000, "reconnect.backoff.ms": 50,
-            "reconnect.backoff.max.ms": 200, "batch.num.messages": 100}
-    base.update(conf)
-    p = Producer(base)
-    errors, acked = [], progress if progress is not None else [0]
-
-    def on_delivery(err, m):
-        if err is None:
-            acked[0] += 1
-        else:
-            errors.append(err)
-
-    for i in range(count):
-        while True:
-            try:
-                p.produce(topic, b"%08d" % i, partition=i % PARTITIONS, on_delivery=on_delivery)
-                break
-            except BufferError:
-                p.poll(0.05)
-        p.poll(0)
-    assert p.flush(90) == 0, "messages still undelivered after 90 s"
-    return errors, acked[0]
+    return numbered_producer.produce_numbered(Producer, bootstrap, topic, count, progress, **conf)
 
 
 def read_values(bootstrap, topic):
@@ -73,6 +54,25 @@ def test_idempotent_producer_with_lost_responses_writes_each_record_once(broker_
     errors, acked = produce_numbered(b.bootstrap, topic, count, **{"enable.idempotence": True})
     assert not errors, f"delivery errors: {errors[:5]}"
     assert acked == count
+    assert dropped_responses(b) >= 3, "the fault switch dropped no responses: nothing was tested"
+    assert_exactly_once_in_order(read_values(b.bootstrap, topic), count)
+
+
+def test_newest_librdkafka_idempotent_producer_with_lost_responses(broker_factory,
+                                                                   kp3_clients):  # noqa: F811
+    """The same with the newest confluent-kafka wheel from PyPI and the librdkafka it bundles
+    (2.16 at the time of writing), run in the venv."""
+    b = broker_factory(env={DROP_ENV: "11"})
+    topic = create_topic(b.bootstrap, unique("idem2"), partitions=PARTITIONS)
+    count = 30000
+    spec = {"bootstrap": b.bootstrap, "topic": topic, "count": count,
+            "conf": {"enable.idempotence": True}}
+    res = subprocess.run([str(VENV_PYTHON), numbered_producer.__file__, json.dumps(spec)],
+                         capture_output=True, timeout=120)
+    assert res.returncode == 0, res.stderr.decode()[-3000:]
+    out = json.loads(res.stdout.decode().splitlines()[-1])
+    assert tuple(int(x) for x in out["librdkafka"].split(".")[:2]) >= (2, 16), out
+    assert out["errors"] == [] and out["acked"] == count, out
     assert dropped_responses(b) >= 3, "the fault switch dropped no responses: nothing was tested"
     assert_exactly_once_in_order(read_values(b.bootstrap, topic), count)
 
