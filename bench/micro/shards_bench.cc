@@ -39,7 +39,7 @@ void BM_ForEachOwner(benchmark::State& state) {
       pm.for_each_owner<int64_t>(
           keys,
           [](size_t, const std::shared_ptr<Partition>& part, PartitionManager::Reply<int64_t> r) {
-            r(part->log().log_end_offset());
+            r(part->log_end_offset());
           },
           [&](std::vector<int64_t> ends) {
             benchmark::DoNotOptimize(ends);

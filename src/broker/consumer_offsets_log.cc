@@ -21,12 +21,11 @@ void ConsumerOffsetsLog::append(int32_t partition, std::string batch,
   }
   auto p = pm_.get(kConsumerOffsetsTopic, partition);
   if (!p) return done(ErrorCode::unknown_topic_or_partition);
+  // The batch stays alive until replicate() has written it: it is a local of this call, and
+  // replicate() writes before it returns.
   auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());
-  auto r = p->append(bytes, now_ms(), false);
-  if (!r.ok()) return done(ErrorCode::kafka_storage_error);
-  if (!pm_.flush_on_append()) return done(ErrorCode::none);
-  pm_.schedule_flush(p);
-  p->wait_durable(r.value.last_offset + 1, std::move(done));
+  p->replicate(bytes, -1, now_ms(),
+               [done = std::move(done)](const Partition::Appended& r) { done(r.error); });
 }
 
 void ConsumerOffsetsLog::scan(int32_t partition,
@@ -34,10 +33,10 @@ void ConsumerOffsetsLog::scan(int32_t partition,
   auto p = pm_.get(kConsumerOffsetsTopic, partition);
   if (!p) return;
   int64_t offset = p->log_start_offset();
-  int64_t hw = p->high_watermark();
+  const int64_t hw = p->read_bound(FetchIsolation::high_watermark);
   std::string buf;
   while (offset < hw) {
-    auto r = p->log().read(offset, 1 << 20, hw);
+    auto r = p->read(offset, 1 << 20, FetchIsolation::high_watermark);
     if (!r.ok() || r.value.slice.size == 0) return;
     buf.clear();
     if (!r.value.slice.read_into(buf)) return;

@@ -1,5 +1,8 @@
 #include "sluice/broker/partition.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <atomic>
 
 namespace sluice::broker {
@@ -65,6 +68,89 @@ void Partition::notify_listeners() {
   auto ls = std::move(listeners_);
   listeners_.clear();
   for (auto& [_, l] : ls) l();
+}
+
+}  // namespace sluice::broker
+
+namespace sluice::broker {
+
+FetchIsolation fetch_isolation(bool from_follower, int8_t isolation_level) {
+  if (from_follower) return FetchIsolation::log_end;
+  return isolation_level == 1 ? FetchIsolation::committed : FetchIsolation::high_watermark;
+}
+
+int64_t Partition::read_bound(FetchIsolation isolation) const {
+  switch (isolation) {
+    case FetchIsolation::log_end:
+      return log_->log_end_offset();
+    case FetchIsolation::high_watermark:
+      return high_watermark();
+    case FetchIsolation::committed:
+      return last_stable_offset();
+  }
+  return high_watermark();
+}
+
+void Partition::replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_ms,
+                          std::function<void(Appended)> done) {
+  auto r = append(batches, now_ms, settings_.log_append_time);
+  // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
+  // the original base offset), once that batch is committed.
+  const bool duplicate = r.error == storage::StorageErrc::duplicate_batch;
+  if (!r.ok() && !duplicate) {
+    Appended failed;
+    failed.error = r.error == storage::StorageErrc::out_of_order_sequence
+                       ? ErrorCode::out_of_order_sequence_number
+                   : r.error == storage::StorageErrc::invalid_producer_epoch
+                       ? ErrorCode::invalid_producer_epoch
+                   : r.error == storage::StorageErrc::invalid_argument
+                       ? ErrorCode::invalid_record
+                       : ErrorCode::kafka_storage_error;
+    failed.storage_error = r.error;
+    return done(failed);
+  }
+  Appended out{ErrorCode::none, storage::StorageErrc::ok, r.value.base_offset, r.value.last_offset,
+               r.value.log_append_time};
+  if (!flush_on_append_) return done(out);
+  // Even unacknowledged appends must become durable: the high watermark only moves by flush.
+  if (!duplicate && request_flush_) request_flush_();
+  if (acks == 0) return done(out);
+  wait_durable(out.last_offset + 1, [out, done = std::move(done)](ErrorCode e) mutable {
+    if (e != ErrorCode::none) out = {e, storage::StorageErrc::io_error, -1, -1, -1};
+    done(out);
+  });
+}
+
+storage::StorageResult<storage::ReadResult> Partition::read(int64_t offset, int32_t max_bytes,
+                                                            FetchIsolation isolation) {
+  auto r = log_->read(offset, max_bytes, read_bound(isolation));
+  if (r.error == storage::StorageErrc::corrupt) {
+    // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
+    spdlog::error("{}-{}: stored data near offset {} fails its checksum: partition taken offline",
+                  tp_.topic, tp_.partition, offset);
+    log_->take_offline();
+  }
+  return r;
+}
+
+std::optional<storage::TimestampOffset> Partition::offset_for_timestamp(
+    int64_t ts, FetchIsolation isolation) const {
+  auto found = log_->offset_for_timestamp(ts);
+  if (found && found->offset >= read_bound(isolation)) return std::nullopt;
+  return found;
+}
+
+std::optional<storage::TimestampOffset> Partition::max_timestamp(FetchIsolation isolation) const {
+  auto m = log_->max_timestamp();
+  if (m.offset < 0 || m.offset >= read_bound(isolation)) return std::nullopt;
+  return m;
+}
+
+storage::StorageErrc Partition::delete_records_before(int64_t offset) {
+  const int64_t hw = high_watermark();
+  const int64_t target = offset == -1 ? hw : offset;
+  if (target < 0 || target > hw) return storage::StorageErrc::offset_out_of_range;
+  return log_->advance_log_start_offset(std::max(target, log_start_offset()));
 }
 
 }  // namespace sluice::broker

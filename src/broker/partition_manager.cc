@@ -78,7 +78,12 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& t
     auto ticket = log->prepare_flush();
     log->mark_flushed(ticket.end_offset, ticket.sync());
   }
-  return std::make_shared<Partition>(tp, std::move(log), flush_on_append_);
+  auto p = std::make_shared<Partition>(tp, std::move(log), flush_on_append_);
+  // Called by replicate() on the owner shard, where schedule_flush must run.
+  p->set_flush_requester([this, weak = std::weak_ptr<Partition>(p)] {
+    if (auto self = weak.lock()) schedule_flush(self);
+  });
+  return p;
 }
 
 void PartitionManager::open_partitions(const cluster::TopicMetadata& t, int32_t from,

@@ -67,7 +67,7 @@ TEST(GroupCommit, EveryAppendBecomesDurableInOrder) {
   EXPECT_TRUE(std::is_sorted(completed.begin(), completed.end()));
   for (int32_t i = 0; i < 3; ++i) {
     auto p = f.pm.get("t", i);
-    EXPECT_EQ(p->high_watermark(), p->log().log_end_offset()) << "partition " << i;
+    EXPECT_EQ(p->high_watermark(), p->log_end_offset()) << "partition " << i;
     EXPECT_FALSE(p->flush_in_flight);
   }
 }

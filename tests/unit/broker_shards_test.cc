@@ -172,7 +172,7 @@ TEST(Shards, ManyConcurrentScattersFromEveryShardAllComplete) {
   f.pm.for_each_owner<int64_t>(
       f.all_keys(),
       [](size_t, const std::shared_ptr<Partition>& p, PartitionManager::Reply<int64_t> reply) {
-        reply(p->log().log_end_offset());
+        reply(p->log_end_offset());
       },
       [&](std::vector<int64_t> r) {
         ends = std::move(r);
@@ -204,7 +204,7 @@ TEST(Shards, DeletedTopicIsGoneFromItsOwnersBeforeDeleteReturns) {
   f.pm.for_each_owner<int64_t>(
       f.all_keys(),
       [](size_t, const std::shared_ptr<Partition>& p, PartitionManager::Reply<int64_t> reply) {
-        reply(p ? p->log().log_end_offset() : -1);
+        reply(p ? p->log_end_offset() : -1);
       },
       [&](std::vector<int64_t> r) {
         ends = std::move(r);

@@ -18,11 +18,7 @@ struct Deleted {
 // Runs on the partition's owner.
 Deleted delete_before(Partition* part, int64_t offset) {
   if (!part) return {ErrorCode::unknown_topic_or_partition};
-  int64_t hw = part->high_watermark();
-  // -1 means "up to the high watermark"; nothing beyond it may be deleted.
-  int64_t target = offset == -1 ? hw : offset;
-  if (target < 0 || target > hw) return {ErrorCode::offset_out_of_range};
-  auto e = part->log().advance_log_start_offset(std::max(target, part->log_start_offset()));
+  auto e = part->delete_records_before(offset);
   if (e != storage::StorageErrc::ok)
     return {e == storage::StorageErrc::offset_out_of_range ? ErrorCode::offset_out_of_range
                                                            : ErrorCode::kafka_storage_error};

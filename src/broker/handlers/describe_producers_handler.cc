@@ -22,7 +22,7 @@ struct Described {
 Described describe(const Partition* p) {
   if (!p) return {ErrorCode::unknown_topic_or_partition, {}};
   Described out;
-  for (const auto& [id, e] : p->log().producers().producers()) {
+  for (const auto& [id, e] : p->producers().producers()) {
     auto& s = out.producers.emplace_back();
     s.producer_id = id;
     s.producer_epoch = e.epoch;

@@ -20,6 +20,7 @@ namespace {
 struct PartitionRead {
   ErrorCode error = ErrorCode::none;
   int64_t high_watermark = -1;
+  int64_t last_stable_offset = -1;
   int64_t log_start_offset = -1;
   std::optional<protocol::FileRange> records;  // sent from the file (sendfile)
   Partition::ListenerId listener = 0;          // left by this round; 0 if none
@@ -91,6 +92,7 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
     auto held = listen ? std::make_shared<const std::vector<Partition::ListenerId>>(listener_ids_)
                        : nullptr;
     return [specs = specs_, listen, held, min_bytes = req_.min_bytes, home = home_,
+            isolation = fetch_isolation(kNoFollowers, req_.isolation_level),
             weak = weak_from_this(),
             &broker = broker_](size_t i, const std::shared_ptr<Partition>& part,
                                PartitionManager::Reply<PartitionRead> reply) {
@@ -100,17 +102,10 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         return reply(std::move(out));
       }
       const ReadSpec& spec = (*specs)[i];
-      int64_t hw = part->high_watermark();
-      out.high_watermark = hw;
+      out.high_watermark = part->high_watermark();
+      out.last_stable_offset = part->last_stable_offset();
       out.log_start_offset = part->log_start_offset();
-      auto r = part->log().read(spec.fetch_offset, spec.max_bytes, hw);
-      if (r.error == storage::StorageErrc::corrupt) {
-        // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
-        spdlog::error(
-            "{}-{}: stored data near offset {} fails its checksum: partition taken offline",
-            part->id().topic, part->id().partition, spec.fetch_offset);
-        part->log().take_offline();
-      }
+      auto r = part->read(spec.fetch_offset, spec.max_bytes, isolation);
       if (!r.ok()) {
         out.error = r.error == storage::StorageErrc::offset_out_of_range
                         ? ErrorCode::offset_out_of_range
@@ -189,7 +184,7 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
           any_error = true;
           continue;
         }
-        pd.last_stable_offset = read.high_watermark;  // no open transactions: LSO is the HW
+        pd.last_stable_offset = read.last_stable_offset;
         pd.log_start_offset = read.log_start_offset;
         if (req_.isolation_level == 1) pd.aborted_transactions.emplace();
         if (!read.records) continue;

@@ -20,27 +20,25 @@ struct Found {
   int32_t leader_epoch = -1;
 };
 
-// Runs on the partition's owner.
-Found look_up(Partition* part, int64_t timestamp) {
+// Runs on the partition's owner. "Latest" and every answer stop at the reader's bound: the
+// high watermark, or the last stable offset for read_committed.
+Found look_up(const Partition* part, int64_t timestamp, FetchIsolation isolation) {
   Found out;
   if (!part) return {ErrorCode::unknown_topic_or_partition};
-  int64_t hw = part->high_watermark();
   out.leader_epoch = part->leader_epoch();
+  std::optional<storage::TimestampOffset> found;
   if (timestamp == kLatest) {
-    out.offset = hw;
+    out.offset = part->read_bound(isolation);
   } else if (timestamp == kEarliest) {
     out.offset = part->log_start_offset();
   } else if (timestamp == kMaxTimestamp) {
-    auto m = part->log().max_timestamp();
-    if (m.offset >= 0 && m.offset < hw) {
-      out.offset = m.offset;
-      out.timestamp = m.timestamp;
-    }
+    found = part->max_timestamp(isolation);
   } else if (timestamp < 0) {
     out.error = ErrorCode::invalid_request;
-  } else if (auto found = part->log().offset_for_timestamp(timestamp);
-             found && found->offset < hw) {
-    // Offsets past the high watermark are not yet durable: as if not there.
+  } else {
+    found = part->offset_for_timestamp(timestamp, isolation);
+  }
+  if (found) {
     out.offset = found->offset;
     out.timestamp = found->timestamp;
   }
@@ -52,11 +50,12 @@ Found look_up(Partition* part, int64_t timestamp) {
 SLUICE_HANDLER(ListOffsets) {
   auto [keys, timestamps] = partition_keys(req.topics, [](const auto& p) { return p.timestamp; });
   auto topics = std::make_shared<decltype(req.topics)>(std::move(req.topics));
+  const FetchIsolation isolation = fetch_isolation(kNoFollowers, req.isolation_level);
   broker.partitions().for_each_owner<Found>(
       std::move(keys),
-      [timestamps](size_t i, const std::shared_ptr<Partition>& p,
-                   PartitionManager::Reply<Found> reply) {
-        reply(look_up(p.get(), (*timestamps)[i]));
+      [timestamps, isolation](size_t i, const std::shared_ptr<Partition>& p,
+                              PartitionManager::Reply<Found> reply) {
+        reply(look_up(p.get(), (*timestamps)[i], isolation));
       },
       [topics, respond = std::move(respond)](std::vector<Found> found) {
         ListOffsetsResponse resp;

@@ -55,21 +55,6 @@ ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
   return ErrorCode::none;
 }
 
-ErrorCode to_error(storage::StorageErrc e) {
-  switch (e) {
-    case storage::StorageErrc::ok:
-      return ErrorCode::none;
-    case storage::StorageErrc::out_of_order_sequence:
-      return ErrorCode::out_of_order_sequence_number;
-    case storage::StorageErrc::invalid_producer_epoch:
-      return ErrorCode::invalid_producer_epoch;
-    case storage::StorageErrc::invalid_argument:
-      return ErrorCode::invalid_record;
-    default:
-      return ErrorCode::kafka_storage_error;
-  }
-}
-
 // One partition's records that passed validation, on their way to the owner.
 struct Append {
   std::span<uint8_t> records;
@@ -94,33 +79,17 @@ struct ProduceJob {
   int64_t now = 0;
 };
 
-// Runs on the partition's owner and replies once: at once, or when the append is durable.
-void append_on_owner(PartitionManager& pm, const ProduceJob& job, const Append& a,
-                     const std::shared_ptr<Partition>& p, PartitionManager::Reply<Appended> reply) {
-  Appended out;
-  auto fail = [&](ErrorCode e) {
-    out.error = e;
-    reply(out);
-  };
-  if (!p) return fail(ErrorCode::unknown_topic_or_partition);
+// Runs on the partition's owner and replies once: at once, or when the append is committed.
+void append_on_owner(const ProduceJob& job, const Append& a, const std::shared_ptr<Partition>& p,
+                     PartitionManager::Reply<Appended> reply) {
+  if (!p) return reply({ErrorCode::unknown_topic_or_partition});
   if (a.largest_batch > static_cast<size_t>(p->settings().max_message_bytes))
-    return fail(ErrorCode::message_too_large);
-  auto r = p->append(a.records, job.now, p->settings().log_append_time);
-  // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
-  // the original base offset), once that batch is durable.
-  const bool duplicate = r.error == storage::StorageErrc::duplicate_batch;
-  if (!r.ok() && !duplicate) return fail(to_error(r.error));
-  out.base_offset = r.value.base_offset;
-  out.log_append_time = r.value.log_append_time;
-  out.log_start_offset = p->log_start_offset();
-  if (!pm.flush_on_append()) return reply(out);
-  // Even unacknowledged appends must become durable: the high watermark only moves by flush.
-  if (!duplicate) pm.schedule_flush(p);
-  if (job.req.acks == 0) return reply(out);
-  p->wait_durable(r.value.last_offset + 1, [out, reply = std::move(reply)](ErrorCode e) mutable {
-    if (e != ErrorCode::none) out = {e, -1, -1, -1};
-    reply(out);
-  });
+    return reply({ErrorCode::message_too_large});
+  p->replicate(a.records, job.req.acks, job.now,
+               [p, reply = std::move(reply)](const Partition::Appended& r) {
+                 if (r.error != ErrorCode::none) return reply({r.error});
+                 reply({ErrorCode::none, r.base_offset, r.log_append_time, p->log_start_offset()});
+               });
 }
 
 }  // namespace
@@ -170,9 +139,9 @@ SLUICE_HANDLER(Produce) {
       keys.push_back({td.name, pd.index});
     }
   }
-  PartitionManager::Work<Appended> work = [&pm, job](size_t i, const std::shared_ptr<Partition>& p,
-                                                     PartitionManager::Reply<Appended> reply) {
-    append_on_owner(pm, *job, job->appends[i], p, std::move(reply));
+  PartitionManager::Work<Appended> work = [job](size_t i, const std::shared_ptr<Partition>& p,
+                                                PartitionManager::Reply<Appended> reply) {
+    append_on_owner(*job, job->appends[i], p, std::move(reply));
   };
   pm.for_each_owner<Appended>(
       std::move(keys), std::move(work),

@@ -1,12 +1,17 @@
 #pragma once
-// One partition as the request handlers see it: its log, its high watermark and who waits on
-// either. Lives on its owner shard's thread; flush completions are posted back to it.
+// One partition as the request handlers see it, and their only door to it: replicate() writes,
+// read() and the lookups read up to the bound the reader's FetchIsolation allows, decided in
+// one place. The log itself is reached only by the PartitionManager (flush, retention, close).
+// Lives on its owner shard's thread; flush completions are posted back to it.
 //
-// Invariant: high_watermark() <= log end offset; with log.flush.policy=always it is the log's
-// recovery point, so a consumer never reads what a crash could take back.
+// Invariant: last_stable_offset() <= high_watermark() <= log end offset; with
+// log.flush.policy=always the high watermark is the log's recovery point, so a consumer never
+// reads what a crash could take back.
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +36,18 @@ struct TopicSettings {
   int32_t max_message_bytes = 0;
 };
 
+// Who reads decides how far (Kafka's FetchIsolation): a follower replica up to the log end, a
+// consumer up to the high watermark, a read_committed consumer up to the last stable offset.
+enum class FetchIsolation { log_end, high_watermark, committed };
+// For a Fetch or ListOffsets: from one of the partition's follower replicas, or from a consumer
+// with isolation_level 0 (read_uncommitted) or 1 (read_committed).
+FetchIsolation fetch_isolation(bool from_follower, int8_t isolation_level);
+// Until replication exists no request comes from a follower, whatever replica_id it carries: a
+// client claiming one must not read what is not yet durable.
+inline constexpr bool kNoFollowers = false;
+
+class PartitionManager;
+
 class Partition {
  public:
   using DurableCallback = std::function<void(ErrorCode)>;
@@ -41,18 +58,48 @@ class Partition {
   ~Partition();
 
   const TopicPartition& id() const { return tp_; }
-  storage::PartitionLog& log() { return *log_; }
-  const storage::PartitionLog& log() const { return *log_; }
 
   int64_t high_watermark() const {
     return flush_on_append_ ? log_->recovery_point() : log_->log_end_offset();
   }
+  // No transactions yet, so nothing is ever undecided: the high watermark.
+  int64_t last_stable_offset() const { return high_watermark(); }
   int64_t log_start_offset() const { return log_->log_start_offset(); }
+  int64_t log_end_offset() const { return log_->log_end_offset(); }
+  // The first offset a reader with this isolation may not see.
+  int64_t read_bound(FetchIsolation isolation) const;
   int32_t leader_epoch() const { return leader_epoch_; }
   const TopicSettings& settings() const { return settings_; }
   void set_settings(const TopicSettings& s) { settings_ = s; }
 
-  // Appends validated batches; the caller then waits for durability with wait_durable().
+  // Writing. Appends validated batches and calls done once they are committed: as soon as they
+  // are written with acks=0 or log.flush.policy=interval, else once durable (with replication:
+  // once the high watermark passes them). A retry of an idempotent batch already written is
+  // answered with its original offsets, when those are committed. The one place that sequence
+  // exists; produce and the internal topics' writers both use it.
+  struct Appended {
+    ErrorCode error = ErrorCode::none;
+    storage::StorageErrc storage_error = storage::StorageErrc::ok;  // the cause, when error is set
+    int64_t base_offset = -1;
+    int64_t last_offset = -1;
+    int64_t log_append_time = -1;
+  };
+  void replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_ms,
+                 std::function<void(Appended)> done);
+
+  // Reading, never past read_bound(isolation). Stored bytes that fail their checksum take the
+  // partition offline (logged once) rather than be served.
+  storage::StorageResult<storage::ReadResult> read(int64_t offset, int32_t max_bytes,
+                                                   FetchIsolation isolation);
+  std::optional<storage::TimestampOffset> offset_for_timestamp(int64_t ts,
+                                                               FetchIsolation isolation) const;
+  std::optional<storage::TimestampOffset> max_timestamp(FetchIsolation isolation) const;
+  const storage::ProducerStateTable& producers() const { return log_->producers(); }
+  // DeleteRecords: offset -1 means the high watermark; nothing at or above it may go.
+  storage::StorageErrc delete_records_before(int64_t offset);
+
+  // The steps of replicate(), public for the group-commit and shard tests. Appends validated
+  // batches; the caller then waits for durability with wait_durable().
   storage::StorageResult<storage::AppendInfo> append(std::span<uint8_t> batches, int64_t now_ms,
                                                      bool log_append_time);
   // Calls cb once every offset below `end` is durable (at once when it already is), or with
@@ -70,8 +117,13 @@ class Partition {
   size_t listener_count() const { return listeners_.size(); }
 
   bool flush_in_flight = false;  // owned by PartitionManager's group commit
+  // How replicate() asks for a group-commit flush; set by the PartitionManager.
+  void set_flush_requester(std::function<void()> f) { request_flush_ = std::move(f); }
 
  private:
+  friend class PartitionManager;  // flush tickets, retention, configs, close
+  storage::PartitionLog& log() { return *log_; }
+  const storage::PartitionLog& log() const { return *log_; }
   void notify_listeners();
 
   TopicPartition tp_;
@@ -81,6 +133,7 @@ class Partition {
   TopicSettings settings_;
   std::multimap<int64_t, DurableCallback> durable_waiters_;
   std::map<ListenerId, Listener> listeners_;
+  std::function<void()> request_flush_;
 };
 
 }  // namespace sluice::broker
