@@ -23,10 +23,17 @@ Partition::~Partition() {
   for (auto& [_, cb] : waiters) cb(ErrorCode::not_leader_or_follower);
 }
 
+void Partition::report_if_offline() {
+  if (offline_reported_ || !log_->offline()) return;
+  offline_reported_ = true;
+  spdlog::error("partition {}-{} is offline: {}", tp_.topic, tp_.partition, log_->offline_reason());
+}
+
 storage::StorageResult<storage::AppendInfo> Partition::append(std::span<uint8_t> batches,
                                                               int64_t now_ms,
                                                               bool log_append_time) {
   auto r = log_->append(batches, leader_epoch_, now_ms, log_append_time);
+  report_if_offline();
   if (r.ok() && !flush_on_append_) notify_listeners();
   return r;
 }
@@ -40,6 +47,7 @@ void Partition::wait_durable(int64_t end, DurableCallback cb) {
 void Partition::on_flushed(int64_t end, bool ok) {
   int64_t before = high_watermark();
   log_->mark_flushed(end, ok);
+  report_if_offline();
   if (!ok) {
     auto waiters = std::move(durable_waiters_);
     durable_waiters_.clear();
@@ -124,12 +132,10 @@ void Partition::replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_
 storage::StorageResult<storage::ReadResult> Partition::read(int64_t offset, int32_t max_bytes,
                                                             FetchIsolation isolation) {
   auto r = log_->read(offset, max_bytes, read_bound(isolation));
-  if (r.error == storage::StorageErrc::corrupt) {
-    // Stored bytes fail their CRC-32C: refuse them for good rather than serve garbage.
-    spdlog::error("{}-{}: stored data near offset {} fails its checksum: partition taken offline",
-                  tp_.topic, tp_.partition, offset);
-    log_->take_offline();
-  }
+  // Stored bytes that fail their CRC-32C are refused for good rather than served.
+  if (r.error == storage::StorageErrc::corrupt)
+    log_->take_offline("stored data near offset " + std::to_string(offset) + " fails its checksum");
+  report_if_offline();
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "file_util.h"
@@ -16,12 +18,19 @@ namespace sluice::storage {
 
 using protocol::BatchHeader;
 
+StorageErrc PartitionLog::Impl::fail(const std::string& what) {
+  const int err = errno;
+  if (!offline) offline_reason = err != 0 ? what + ": " + std::strerror(err) : what;
+  offline = true;
+  return StorageErrc::io_error;
+}
+
 StorageErrc PartitionLog::Impl::roll() {
   active().seal();
   const int64_t base = log_end();
   std::string err;
   auto seg = Segment::create(dir, base, &err);
-  if (!seg) return fail();
+  if (!seg) return fail("roll at offset " + std::to_string(base) + ": " + err);
   seg->set_index_interval(cfg.index_interval_bytes);
   segments.emplace(base, std::move(seg));
   dir_dirty = true;
@@ -97,7 +106,8 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
 
   const int64_t base = d.log_end();
   // Epoch first: if its checkpoint cannot be written nothing has been appended yet.
-  if (leader_epoch >= 0 && !d.epochs.assign(leader_epoch, base)) return {d.fail(), {}};
+  if (leader_epoch >= 0 && !d.epochs.assign(leader_epoch, base))
+    return {d.fail(std::string("cannot write ") + kLeaderEpochFile), {}};
 
   int64_t next = base;
   for (size_t p = 0; p < batches.size();) {
@@ -114,12 +124,22 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
     // A write that failed without leaving anything behind (a full disk) refuses this append
     // only; reads go on and appends work again once there is space. Anything else may have
     // left the file in an unknown state: the log goes offline.
-    return {clean ? StorageErrc::io_error : d.fail(), {}};
+    return {clean ? StorageErrc::io_error
+                  : d.fail("write to " + segment_file_name(seg->base_offset(), ".log") +
+                           " at offset " + std::to_string(base) + " failed and could not be cut"),
+            {}};
   }
   seg->note_append_time(now_ms);
   if (idempotent) d.producers.record(*idempotent, base, now_ms);
   return {StorageErrc::ok, AppendInfo{base, next - 1, log_append_time ? now_ms : -1}};
 }
+
+namespace {
+std::string read_failure(const Segment& seg, int64_t offset) {
+  return "read of " + segment_file_name(seg.base_offset(), ".log") + " near offset " +
+         std::to_string(offset);
+}
+}  // namespace
 
 StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
                                              int64_t max_offset) const {
@@ -136,7 +156,7 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
     const Segment& seg = *it->second;
     BatchSpan first;
     StorageErrc e = seg.locate(offset, &first);
-    if (e == StorageErrc::io_error) return {d.fail(), {}};
+    if (e == StorageErrc::io_error) return {d.fail(read_failure(seg, offset)), {}};
     if (e != StorageErrc::ok) return {e, {}};
     if (first.position == seg.size()) continue;
     if (first.base_offset >= max_offset) return {StorageErrc::ok, r};
@@ -146,13 +166,13 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
     while (end < seg.size()) {
       BatchSpan next;
       e = seg.span_at(end, &next);
-      if (e == StorageErrc::io_error) return {d.fail(), {}};
+      if (e == StorageErrc::io_error) return {d.fail(read_failure(seg, offset)), {}};
       if (e != StorageErrc::ok) return {e, {}};
       if (next.base_offset >= max_offset || next.end() - pos > budget) break;
       end = next.end();
     }
     e = seg.verify(pos, end);
-    if (e == StorageErrc::io_error) return {d.fail(), {}};
+    if (e == StorageErrc::io_error) return {d.fail(read_failure(seg, offset)), {}};
     if (e != StorageErrc::ok) return {e, {}};
     r.slice = LogSlice{seg.file(), pos, static_cast<uint32_t>(end - pos)};
     return {StorageErrc::ok, r};
@@ -213,7 +233,12 @@ int64_t PartitionLog::log_start_offset() const { return impl_->log_start; }
 int64_t PartitionLog::log_end_offset() const { return impl_->log_end(); }
 int64_t PartitionLog::recovery_point() const { return impl_->recovery_point; }
 bool PartitionLog::offline() const { return impl_->offline; }
-void PartitionLog::take_offline() { impl_->offline = true; }
+void PartitionLog::take_offline(const std::string& reason) {
+  errno = 0;
+  impl_->fail(reason);
+}
+
+const std::string& PartitionLog::offline_reason() const { return impl_->offline_reason; }
 
 int64_t PartitionLog::size_bytes() const {
   int64_t n = 0;
@@ -248,7 +273,9 @@ FlushTicket PartitionLog::prepare_flush() {
 void PartitionLog::mark_flushed(int64_t end_offset, bool ok) {
   Impl& d = *impl_;
   if (!ok) {
-    d.offline = true;
+    // The flusher thread saw the failure; its errno is gone by now.
+    errno = 0;
+    d.fail("fsync below offset " + std::to_string(end_offset) + " failed (group commit)");
     return;
   }
   if (d.offline) return;
@@ -262,10 +289,12 @@ StorageErrc PartitionLog::advance_log_start_offset(int64_t offset) {
   if (offset <= d.log_start) return StorageErrc::ok;
   // Checkpoint before deleting: a crash in between leaves files below the start, which the next
   // open deletes, never a start offset pointing at missing data.
-  if (!write_offset_checkpoint(d.dir / kLogStartFile, offset)) return d.fail();
+  if (!write_offset_checkpoint(d.dir / kLogStartFile, offset))
+    return d.fail(std::string("cannot write ") + kLogStartFile);
   d.log_start = offset;
   d.producers.remove_below(offset);
-  if (!d.epochs.truncate_from_start(offset)) return d.fail();
+  if (!d.epochs.truncate_from_start(offset))
+    return d.fail(std::string("cannot write ") + kLeaderEpochFile);
   while (d.segments.size() > 1 && std::next(d.segments.begin())->first <= offset)
     d.drop_oldest_segment();
   return StorageErrc::ok;
@@ -291,12 +320,13 @@ int PartitionLog::enforce_retention(int64_t now_ms) {
       d.log_start, std::next(d.segments.begin(), static_cast<std::ptrdiff_t>(victims))->first);
   if (new_start > d.log_start) {
     if (!write_offset_checkpoint(d.dir / kLogStartFile, new_start)) {
-      d.fail();
+      d.fail(std::string("cannot write ") + kLogStartFile);
       return 0;
     }
     d.log_start = new_start;
     d.producers.remove_below(new_start);
-    if (!d.epochs.truncate_from_start(new_start)) d.fail();
+    if (!d.epochs.truncate_from_start(new_start))
+      d.fail(std::string("cannot write ") + kLeaderEpochFile);
   }
   for (size_t i = 0; i < victims; ++i) d.drop_oldest_segment();
   return static_cast<int>(victims);
@@ -315,27 +345,33 @@ StorageErrc PartitionLog::truncate_to(int64_t offset) {
     dropped = true;
   }
   Segment& seg = d.active();
-  if (!seg.truncate_to(offset)) return d.fail();
+  const std::string name = segment_file_name(seg.base_offset(), ".log");
+  if (!seg.truncate_to(offset))
+    return d.fail("truncate " + name + " to offset " + std::to_string(offset));
   // Make the cut durable now: replicas rely on a truncation not coming undone.
-  if (::fdatasync(seg.file()->fd()) != 0) return d.fail();
-  if (dropped && !fsync_dir(d.dir)) return d.fail();
+  if (::fdatasync(seg.file()->fd()) != 0) return d.fail("fdatasync " + name + " after truncation");
+  if (dropped && !fsync_dir(d.dir)) return d.fail("fsync of the directory after truncation");
   const int64_t end = d.log_end();
   d.recovery_point = std::min(d.recovery_point, end);
   if (d.log_start > end) {
     // The cut fell at the start of a batch that straddles the log start offset.
-    if (!write_offset_checkpoint(d.dir / kLogStartFile, end)) return d.fail();
+    if (!write_offset_checkpoint(d.dir / kLogStartFile, end))
+      return d.fail(std::string("cannot write ") + kLogStartFile);
     d.log_start = end;
   }
-  if (!d.epochs.truncate_from_end(end)) return d.fail();
+  if (!d.epochs.truncate_from_end(end))
+    return d.fail(std::string("cannot write ") + kLeaderEpochFile);
   // The cut batches' producer state goes with them: rebuilt from what is left.
-  if (!d.load_producer_state(nullptr)) return d.fail();
+  if (!d.load_producer_state(nullptr))
+    return d.fail("cannot read batch headers to rebuild producer state after truncation");
   return StorageErrc::ok;
 }
 
 void PartitionLog::assign_epoch(int32_t epoch, int64_t start_offset) {
   Impl& d = *impl_;
   if (d.offline) return;
-  if (!d.epochs.assign(epoch, start_offset)) d.fail();
+  if (!d.epochs.assign(epoch, start_offset))
+    d.fail(std::string("cannot write ") + kLeaderEpochFile);
 }
 
 int32_t PartitionLog::latest_epoch() const { return impl_->epochs.latest_epoch(); }

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "leader_epoch_cache.h"
 #include "segment.h"
@@ -32,11 +33,9 @@ struct PartitionLog::Impl {
 
   Segment& active() const { return *segments.rbegin()->second; }
   int64_t log_end() const { return active().next_offset(); }
-  // Records an I/O failure: the log refuses everything from now on.
-  StorageErrc fail() {
-    offline = true;
-    return StorageErrc::io_error;
-  }
+  // Records an I/O failure: the log refuses everything from now on. `what` names the operation,
+  // file and offset; errno, if set, is added. The first reason is kept (offline_reason).
+  StorageErrc fail(const std::string& what);
   // Makes a new empty active segment at the log end.
   StorageErrc roll();
   // Unlinks the oldest segment (never the last one).
@@ -53,6 +52,7 @@ struct PartitionLog::Impl {
   LeaderEpochCache epochs;
   ProducerStateTable producers;
   bool offline = false;
+  std::string offline_reason;
   bool closed = false;
   // A directory entry was created since the last flush ticket; the next one syncs dir_file.
   bool dir_dirty = false;

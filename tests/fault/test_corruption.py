@@ -186,3 +186,7 @@ def test_mid_log_corruption_is_never_served(broker, where, stop):
     for o, v in got.items():
         assert v == values[o], f"offset {o}: wrong value served"
     assert broker.alive()
+    # Reaching the bad batch took the partition offline, and the log says why, once.
+    offline = [x for x in broker.stderr_text().splitlines() if "is offline:" in x]
+    assert len(offline) == 1, f"expected the reason logged once, got {offline}"
+    assert "fails its checksum" in offline[0], offline

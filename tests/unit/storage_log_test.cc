@@ -561,3 +561,25 @@ TEST(StorageLog, RemoveDeletesDirectory) {
 
 }  // namespace
 }  // namespace sluice::storage
+
+namespace sluice::storage {
+namespace {
+
+// Going offline records why, and the first reason is kept: operators get the operation and
+// offset, not just "storage error".
+TEST(StorageLog, OfflineReasonNamesTheFirstFailure) {
+  testing::TempDir dir;
+  auto log = PartitionLog::open(dir.path(), {});
+  EXPECT_EQ(log->offline_reason(), "");
+  auto buf = testing::bytes_of(testing::make_batch(2));
+  ASSERT_TRUE(log->append(buf, 0, 1000, false).ok());
+  log->mark_flushed(2, false);
+  EXPECT_TRUE(log->offline());
+  EXPECT_EQ(log->offline_reason(), "fsync below offset 2 failed (group commit)");
+  log->take_offline("stored data near offset 0 fails its checksum");
+  EXPECT_EQ(log->offline_reason(), "fsync below offset 2 failed (group commit)");
+  EXPECT_EQ(log->read(0, 100, 2).error, StorageErrc::offline);
+}
+
+}  // namespace
+}  // namespace sluice::storage

@@ -125,6 +125,8 @@ class Partition {
   storage::PartitionLog& log() { return *log_; }
   const storage::PartitionLog& log() const { return *log_; }
   void notify_listeners();
+  // Logs, once, at error level, why the log went offline.
+  void report_if_offline();
 
   TopicPartition tp_;
   std::unique_ptr<storage::PartitionLog> log_;
@@ -134,6 +136,7 @@ class Partition {
   std::multimap<int64_t, DurableCallback> durable_waiters_;
   std::map<ListenerId, Listener> listeners_;
   std::function<void()> request_flush_;
+  bool offline_reported_ = false;
 };
 
 }  // namespace sluice::broker

@@ -154,7 +154,10 @@ class PartitionLog {
 
   // A reader found stored bytes that fail their checksum: the log refuses reads and writes from
   // now on rather than serve or extend corrupt data (restart re-validates the tail).
-  void take_offline();
+  void take_offline(const std::string& reason);
+  // Why the log went offline: the operation, file and offset, and the system's error text
+  // (empty while online; the first failure is kept).
+  const std::string& offline_reason() const;
 
   // Group commit: what is appended but not yet durable (empty files when nothing is).
   FlushTicket prepare_flush();
