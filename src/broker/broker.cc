@@ -7,6 +7,7 @@
 
 #include "handlers/handlers.h"
 #include "sluice/protocol/header.h"
+#include "sluice/protocol/messages/all.h"
 
 namespace sluice::broker {
 namespace {

@@ -16,6 +16,7 @@
 #include "sluice/broker/shard_set.h"
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
+#include "sluice/protocol/messages/fetch.h"
 #include "storage_test_util.h"
 
 namespace sluice::broker {

@@ -1,5 +1,6 @@
 // AlterConfigs: the request's set replaces every override of a topic.
 #include "handlers/config_resources.h"
+#include "sluice/protocol/messages/alter_configs.h"
 
 namespace sluice::broker {
 

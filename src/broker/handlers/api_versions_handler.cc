@@ -1,6 +1,7 @@
 #include <regex>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/api_versions.h"
 
 namespace sluice::broker {
 

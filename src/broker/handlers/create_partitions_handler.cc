@@ -1,5 +1,6 @@
 // CreatePartitions: a topic's partition count only grows.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/create_partitions.h"
 
 namespace sluice::broker {
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/create_topics.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // DeleteGroups: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/delete_groups.h"
 
 namespace sluice::broker {
 

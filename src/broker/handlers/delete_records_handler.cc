@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/delete_records.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // DeleteTopics: never internal topics, and only with delete.topic.enable.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/delete_topics.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // DescribeCluster: this node is the whole cluster and its controller.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/describe_cluster.h"
 
 namespace sluice::broker {
 

@@ -1,6 +1,7 @@
 // DescribeConfigs: every topic config with its value, source and synonyms, and the broker's
 // (static) configs.
 #include "handlers/config_resources.h"
+#include "sluice/protocol/messages/describe_configs.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // DescribeGroups: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/describe_groups.h"
 
 namespace sluice::broker {
 

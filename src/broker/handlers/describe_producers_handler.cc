@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/describe_producers.h"
 
 namespace sluice::broker {
 

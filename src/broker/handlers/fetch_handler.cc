@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/fetch.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // FindCoordinator: this node coordinates every group; transaction coordinators do not exist yet.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/find_coordinator.h"
 
 namespace sluice::broker {
 

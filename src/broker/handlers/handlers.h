@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sluice/broker/broker.h"
-#include "sluice/protocol/messages/all.h"
+#include "sluice/protocol/messages/forward.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // Heartbeat: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/heartbeat.h"
 
 namespace sluice::broker {
 

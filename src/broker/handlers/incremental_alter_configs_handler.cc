@@ -1,5 +1,6 @@
 // IncrementalAlterConfigs: SET and DELETE of single topic overrides.
 #include "handlers/config_resources.h"
+#include "sluice/protocol/messages/incremental_alter_configs.h"
 
 namespace sluice::broker {
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/init_producer_id.h"
 
 namespace sluice::broker {
 

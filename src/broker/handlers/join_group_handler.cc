@@ -1,5 +1,6 @@
 // JoinGroup: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/join_group.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // LeaveGroup: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/leave_group.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // ListGroups: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/list_groups.h"
 
 namespace sluice::broker {
 

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/list_offsets.h"
 
 namespace sluice::broker {
 

@@ -1,4 +1,5 @@
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/metadata.h"
 
 namespace sluice::broker {
 

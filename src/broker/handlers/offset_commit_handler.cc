@@ -1,5 +1,6 @@
 // OffsetCommit: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/offset_commit.h"
 
 namespace sluice::broker {
 

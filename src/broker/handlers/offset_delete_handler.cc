@@ -1,5 +1,6 @@
 // OffsetDelete: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/offset_delete.h"
 
 namespace sluice::broker {
 

@@ -1,5 +1,6 @@
 // OffsetFetch: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/offset_fetch.h"
 
 namespace sluice::broker {
 

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/produce.h"
 #include "sluice/protocol/record_batch.h"
 
 namespace sluice::broker {

@@ -1,5 +1,6 @@
 // SyncGroup: handed to the GroupCoordinator, which owns the group state.
 #include "handlers/handlers.h"
+#include "sluice/protocol/messages/sync_group.h"
 
 namespace sluice::broker {
 

@@ -11,7 +11,8 @@
 #include <string>
 
 #include "sluice/group/offsets_log.h"
-#include "sluice/protocol/messages/all.h"
+#include "sluice/protocol/error_code.h"
+#include "sluice/protocol/messages/forward.h"
 
 namespace sluice::group {
 
