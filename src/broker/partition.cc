@@ -87,6 +87,22 @@ FetchIsolation fetch_isolation(bool from_follower, int8_t isolation_level) {
   return isolation_level == 1 ? FetchIsolation::committed : FetchIsolation::high_watermark;
 }
 
+namespace {
+// The Kafka error a produce gets for a refused append.
+ErrorCode produce_error(storage::StorageErrc e) {
+  switch (e) {
+    case storage::StorageErrc::out_of_order_sequence:
+      return ErrorCode::out_of_order_sequence_number;
+    case storage::StorageErrc::invalid_producer_epoch:
+      return ErrorCode::invalid_producer_epoch;
+    case storage::StorageErrc::invalid_argument:
+      return ErrorCode::invalid_record;
+    default:
+      return ErrorCode::kafka_storage_error;
+  }
+}
+}  // namespace
+
 int64_t Partition::read_bound(FetchIsolation isolation) const {
   switch (isolation) {
     case FetchIsolation::log_end:
@@ -105,18 +121,7 @@ void Partition::replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_
   // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
   // the original base offset), once that batch is committed.
   const bool duplicate = r.error == storage::StorageErrc::duplicate_batch;
-  if (!r.ok() && !duplicate) {
-    Appended failed;
-    failed.error = r.error == storage::StorageErrc::out_of_order_sequence
-                       ? ErrorCode::out_of_order_sequence_number
-                   : r.error == storage::StorageErrc::invalid_producer_epoch
-                       ? ErrorCode::invalid_producer_epoch
-                   : r.error == storage::StorageErrc::invalid_argument
-                       ? ErrorCode::invalid_record
-                       : ErrorCode::kafka_storage_error;
-    failed.storage_error = r.error;
-    return done(failed);
-  }
+  if (!r.ok() && !duplicate) return done({produce_error(r.error), r.error});
   Appended out{ErrorCode::none, storage::StorageErrc::ok, r.value.base_offset, r.value.last_offset,
                r.value.log_append_time};
   if (!flush_on_append_) return done(out);

@@ -33,7 +33,8 @@ def read_values(bootstrap, topic):
 def assert_exactly_once_in_order(values, count):
     for part, recs in values.items():
         offsets = [o for o, _ in recs]
-        assert offsets == list(range(offsets[0], offsets[0] + len(offsets))) if offsets else True, \
+        first = offsets[0] if offsets else 0
+        assert offsets == list(range(first, first + len(offsets))), \
             f"partition {part}: offsets not contiguous"
         got = [v for _, v in recs]
         expected = list(range(part, count, PARTITIONS))
