@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "partition_log_impl.h"
+#include "segment.h"
 #include "sluice/storage/checkpoint_file.h"
 
 namespace sluice::storage {
@@ -15,18 +15,13 @@ namespace {
 constexpr std::string_view kSuffix = ".snapshot";
 }
 
-std::string snapshot_file_name(int64_t offset) {
-  std::string digits = std::to_string(offset);
-  return std::string(20 - std::min<size_t>(20, digits.size()), '0') + digits + std::string(kSuffix);
-}
+// Named like segments: the same 20-digit offset, another suffix.
+std::string snapshot_file_name(int64_t offset) { return segment_file_name(offset, ".snapshot"); }
 
 std::optional<int64_t> parse_snapshot_name(const std::string& name) {
   if (name.size() != 20 + kSuffix.size() || name.compare(20, kSuffix.size(), kSuffix) != 0)
     return std::nullopt;
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(name.data(), name.data() + 20, v);
-  if (ec != std::errc() || ptr != name.data() + 20 || v < 0) return std::nullopt;
-  return v;
+  return parse_segment_name(name.substr(0, 20) + ".log");
 }
 
 std::vector<int64_t> list_snapshots(const fs::path& dir) {
