@@ -78,10 +78,6 @@ void Partition::notify_listeners() {
   for (auto& [_, l] : ls) l();
 }
 
-}  // namespace sluice::broker
-
-namespace sluice::broker {
-
 FetchIsolation fetch_isolation(bool from_follower, int8_t isolation_level) {
   if (from_follower) return FetchIsolation::log_end;
   return isolation_level == 1 ? FetchIsolation::committed : FetchIsolation::high_watermark;
@@ -121,15 +117,14 @@ void Partition::replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_
   // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
   // the original base offset), once that batch is committed.
   const bool duplicate = r.error == storage::StorageErrc::duplicate_batch;
-  if (!r.ok() && !duplicate) return done({produce_error(r.error), r.error});
-  Appended out{ErrorCode::none, storage::StorageErrc::ok, r.value.base_offset, r.value.last_offset,
-               r.value.log_append_time};
+  if (!r.ok() && !duplicate) return done({produce_error(r.error)});
+  Appended out{ErrorCode::none, r.value.base_offset, r.value.last_offset, r.value.log_append_time};
   if (!flush_on_append_) return done(out);
   // Even unacknowledged appends must become durable: the high watermark only moves by flush.
   if (!duplicate && request_flush_) request_flush_();
   if (acks == 0) return done(out);
   wait_durable(out.last_offset + 1, [out, done = std::move(done)](ErrorCode e) mutable {
-    if (e != ErrorCode::none) out = {e, storage::StorageErrc::io_error, -1, -1, -1};
+    if (e != ErrorCode::none) out = {e, -1, -1, -1};
     done(out);
   });
 }

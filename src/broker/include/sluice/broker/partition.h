@@ -79,7 +79,6 @@ class Partition {
   // exists; produce and the internal topics' writers both use it.
   struct Appended {
     ErrorCode error = ErrorCode::none;
-    storage::StorageErrc storage_error = storage::StorageErrc::ok;  // the cause, when error is set
     int64_t base_offset = -1;
     int64_t last_offset = -1;
     int64_t log_append_time = -1;
