@@ -41,7 +41,8 @@ struct PartitionLog::Impl {
   // Unlinks the oldest segment (never the last one).
   void drop_oldest_segment();
   // Rebuilds `producers` from the newest usable snapshot at or below the log end plus the
-  // batches after it (producer_snapshot.cc). False if a batch header cannot be read.
+  // batches after it (producer_snapshot.cc). A header that does not parse ends the replay
+  // (ProducerRecovery::replay_stopped_at); false only if reading failed (errno says why).
   bool load_producer_state(ProducerRecovery* out);
 
   std::filesystem::path dir;

@@ -65,20 +65,31 @@ bool PartitionLog::Impl::load_producer_state(ProducerRecovery* out) {
     }
     ++r.snapshots_unreadable;
   }
+  // A corrupt header stops the replay (the segments after it depend on it for offsets); an
+  // I/O error fails the open.
+  StorageErrc e = StorageErrc::ok;
+  int64_t next = from;  // the offset after the last batch replayed
   for (auto it = std::prev(segments.upper_bound(from)); it != segments.end(); ++it) {
     const Segment& seg = *it->second;
+    next = std::max(next, it->first);
     BatchSpan first;
-    if (seg.locate(from, &first) != StorageErrc::ok) return false;
-    for (uint64_t pos = first.position; pos < seg.size();) {
+    e = seg.locate(from, &first);
+    for (uint64_t pos = first.position; e == StorageErrc::ok && pos < seg.size();) {
       protocol::BatchHeader h;
-      if (seg.header_at(pos, &h) != StorageErrc::ok) return false;
+      if ((e = seg.header_at(pos, &h)) != StorageErrc::ok) break;
       if (h.producer_id >= 0) {
         producers.record(h, h.base_offset, h.max_timestamp);
         ++r.batches_replayed;
       }
+      next = h.last_offset() + 1;
       pos += h.total_size();
     }
+    if (e != StorageErrc::ok) {
+      r.replay_stopped_at = next;
+      break;
+    }
   }
+  if (e == StorageErrc::io_error) return false;
   producers.remove_below(log_start);
   if (out) *out = r;
   return true;

@@ -11,6 +11,7 @@
 #include "producer_snapshot.h"
 #include "sluice/protocol/crc32c.h"
 #include "sluice/protocol/endian.h"
+#include "sluice/storage/checkpoint_file.h"
 #include "sluice/storage/partition_log.h"
 #include "sluice/storage/producer_state.h"
 #include "storage_test_util.h"
@@ -247,6 +248,38 @@ TEST(ProducerLog, TruncationRewindsProducerState) {
   auto again = append(*log, producer_batch(1, 42, 0, 3));
   ASSERT_TRUE(again.ok()) << to_string(again.error);
   EXPECT_EQ(again.value.base_offset, 3);
+  log->close();
+}
+
+// A segment trusted after a clean shutdown is not validated at open, nor are the offset-index
+// entries between its first and last, so the replay can be sent to a position that is not a
+// batch start (found by fuzz_log_recovery: a log start checkpoint above 0 plus a damaged index).
+// It stops there and says where; the log still opens.
+TEST(ProducerLog, ReplayStopsAtAnUnparsableHeaderInATrustedSegment) {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.index_interval_bytes = 1;  // an index entry per batch
+  {
+    auto log = PartitionLog::open(dir.path(), cfg);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(append(*log, producer_batch(1, 40 + i, 0, 0)).ok());
+    log->close();
+  }
+  for (int64_t o : list_snapshots(dir.path())) fs::remove(dir.path() / snapshot_file_name(o));
+  const fs::path index = dir.path() / "00000000000000000000.index";
+  std::string entries = testing::read_file(index);
+  ASSERT_GE(entries.size(), 4u * 8);
+  auto* entry2 = reinterpret_cast<uint8_t*>(entries.data()) + 2 * 8;
+  protocol::store_be<int32_t>(entry2 + 4, protocol::load_be<int32_t>(entry2 + 4) + 1);
+  testing::write_file(index, entries);
+  ASSERT_TRUE(write_offset_checkpoint(dir.path() / "log-start-offset-checkpoint", 2));
+
+  RecoveryReport rep;
+  auto log = PartitionLog::open(dir.path(), cfg, &rep);
+  EXPECT_TRUE(rep.clean_shutdown);
+  EXPECT_EQ(rep.producers.replay_stopped_at, 2);
+  EXPECT_EQ(rep.producers.batches_replayed, 0);
+  EXPECT_FALSE(log->offline());
+  EXPECT_EQ(log->log_end_offset(), 4);
   log->close();
 }
 

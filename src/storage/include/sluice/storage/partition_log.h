@@ -97,6 +97,10 @@ struct ProducerRecovery {
   int64_t snapshot_offset = -1;  // the snapshot loaded; -1: none, the log was replayed from start
   int snapshots_unreadable = 0;  // newer snapshots passed over because they failed to parse
   int64_t batches_replayed = 0;  // producer batches read back from the log after the snapshot
+  // Where the replay met a batch header that does not parse, or -1. Only a segment trusted
+  // after a clean shutdown can hold one (validation cuts it off otherwise); producers seen
+  // only after it are unknown, so their next batch is accepted at any sequence.
+  int64_t replay_stopped_at = -1;
 };
 
 struct RecoveryReport {
