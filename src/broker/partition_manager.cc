@@ -73,9 +73,10 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& t
     spdlog::warn("recovered {}: truncated {} bytes, rebuilt {} indexes", tp.dir_name(),
                  report.truncated_bytes, report.indexes_rebuilt);
   if (report.producers.replay_stopped_at >= 0)
-    spdlog::warn("recovered {}: producer state replay stopped at offset {}: batch header does not "
-                 "parse; producers seen only after it accept any next sequence",
-                 tp.dir_name(), report.producers.replay_stopped_at);
+    spdlog::warn(
+        "recovered {}: producer state replay stopped at offset {}: batch header does not "
+        "parse; producers seen only after it accept any next sequence",
+        tp.dir_name(), report.producers.replay_stopped_at);
   // What recovery validated after the last recovery point survived the crash in the page cache:
   // sync it now so the high watermark (the recovery point) covers it before anyone reads.
   if (log->recovery_point() < log->log_end_offset()) {
