@@ -52,6 +52,8 @@ enum class ErrorCode : int16_t {
   invalid_txn_state = 48,
   invalid_producer_id_mapping = 49,
   invalid_transaction_timeout = 50,
+  concurrent_transactions = 51,
+  operation_not_attempted = 55,
   unknown_producer_id = 59,
   producer_fenced = 90,
   log_dir_not_found = 57,
