@@ -164,7 +164,7 @@ class Loader {
                   "cannot read " + segment_file_name(base, ".txnindex") + ": " + errno_text());
       if (txn_cut > 0) {
         report_.txn_index.cut_bytes += static_cast<int64_t>(txn_cut);
-        ++report_.txn_index.files_cut;
+        if (report_.txn_index.files_cut++ == 0) report_.txn_index.first_cut_segment = base;
       }
       seg->set_index_interval(log_.cfg.index_interval_bytes);
       bool validate = base >= validate_from;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "control_record.h"
 #include "file_util.h"
@@ -74,8 +75,13 @@ bool PartitionLog::Impl::load_producer_state(ProducerRecovery* out, TxnIndexReco
   int64_t from = log_start;
   auto offsets = list_snapshots(dir);
   // The newest readable snapshot at or above the log start; an unreadable one is passed over
-  // (and reported) in favour of an older one or a replay of the whole log.
+  // (and reported) in favour of an older one or a replay of the whole log. Entries cut off a
+  // .txnindex at open are rebuilt only if the replay reads their markers: it must start at or
+  // before that segment.
+  const int64_t latest_usable =
+      t.first_cut_segment >= 0 ? t.first_cut_segment : std::numeric_limits<int64_t>::max();
   for (auto it = offsets.rbegin(); it != offsets.rend() && *it >= log_start; ++it) {
+    if (*it > latest_usable) continue;
     auto lines =
         read_checkpoint(dir / snapshot_file_name(*it), ProducerStateTable::kSnapshotFields);
     if (lines && producers.from_snapshot(*lines)) {

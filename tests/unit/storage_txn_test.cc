@@ -408,9 +408,36 @@ TEST(TxnLog, TornTxnIndexIsCutAndReported) {
   EXPECT_TRUE(rep.clean_shutdown);
   EXPECT_EQ(rep.txn_index.cut_bytes, 10);
   EXPECT_EQ(rep.txn_index.files_cut, 1);
-  EXPECT_EQ(rep.txn_index.entries_rebuilt, 0) << "the snapshot at close left nothing to replay";
+  EXPECT_EQ(rep.txn_index.first_cut_segment, 0);
+  // The snapshot at close is newer than the damaged segment: the replay starts before it, so
+  // that whatever the cut took is read back from the markers.
+  EXPECT_EQ(rep.producers.snapshot_offset, -1);
+  EXPECT_EQ(rep.txn_index.entries_dropped, 1);
+  EXPECT_EQ(rep.txn_index.entries_rebuilt, 1);
   EXPECT_EQ(fs::file_size(idx), TransactionIndex::kEntrySize);
-  EXPECT_EQ(aborted(*log, 0, 10), (std::vector<AbortedTxn>{{7, 0}})) << "loaded from the file";
+  EXPECT_EQ(aborted(*log, 0, 10), (std::vector<AbortedTxn>{{7, 0}}));
+  log->close();
+}
+
+// An entry lost to the cut whose marker lies before the newest snapshot is rebuilt too.
+TEST(TxnLog, EntryCutBeforeTheNewestSnapshotIsRebuilt) {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.segment_bytes = 200;  // the marker's segment is sealed and a snapshot follows it
+  {
+    auto log = PartitionLog::open(dir.path(), cfg);
+    ASSERT_TRUE(append(*log, txn_batch(1, 7, 0, 0)).ok());
+    ASSERT_TRUE(marker(*log, 7, 0, false).ok());
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(append(*log, make_batch(1)).ok());
+    log->close();
+  }
+  const fs::path idx = dir.path() / segment_name(0, ".txnindex");
+  write_file(idx, read_file(idx).substr(0, 20));  // the entry's write was torn
+  RecoveryReport rep;
+  auto log = PartitionLog::open(dir.path(), cfg, &rep);
+  EXPECT_EQ(rep.txn_index.cut_bytes, 20);
+  EXPECT_EQ(rep.txn_index.entries_rebuilt, 1);
+  EXPECT_EQ(aborted(*log, 0, 100), (std::vector<AbortedTxn>{{7, 0}}));
   log->close();
 }
 

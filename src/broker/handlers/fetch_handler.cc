@@ -89,9 +89,10 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   }
 
   // Reads on the owner. When asked to, leaves a one-shot listener that brings this fetch back
-  // for another round when the partition's high watermark moves; a partition that returned data
-  // needs none when any byte is enough (min_bytes <= 1), since the round will answer, and one
-  // that still has this fetch's listener from an earlier round needs no second one.
+  // for another round when the partition's high watermark or last stable offset moves; a
+  // partition that returned data needs none when any byte is enough (min_bytes <= 1), since the
+  // round will answer, and one that still has this fetch's listener from an earlier round needs no
+  // second one.
   PartitionManager::Work<PartitionRead> read_work(bool listen) {
     auto held = listen ? std::make_shared<const std::vector<Partition::ListenerId>>(listener_ids_)
                        : nullptr;

@@ -116,9 +116,12 @@ struct ProducerRecovery {
 struct TxnIndexRecovery {
   // Bytes cut off .txnindex files: a torn last entry (the size is not a multiple of 34, a crash
   // during its write), or entries of an unknown version or out of order. The replay below
-  // re-adds any of them that lie after its start.
+  // re-adds all of them (see first_cut_segment).
   int64_t cut_bytes = 0;
   int files_cut = 0;
+  // The base offset of the first segment whose .txnindex was cut, or -1. The replay then starts
+  // at or before it (an older snapshot, or the log start), so that every entry cut is rebuilt.
+  int64_t first_cut_segment = -1;
   // Entries at or after the producer-state replay's start offset, dropped because the replay
   // re-derives them from the markers it reads (a crash between a marker and its entry's write
   // then loses nothing, and an entry whose marker was cut off by recovery goes).
