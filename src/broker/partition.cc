@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
+
+#include "sluice/protocol/record_batch.h"
 
 namespace sluice::broker {
 
@@ -99,6 +102,14 @@ ErrorCode produce_error(storage::StorageErrc e) {
 }
 }  // namespace
 
+int64_t Partition::last_stable_offset() const {
+  const int64_t hw = high_watermark();
+  const auto first_unstable = log_->first_unstable_offset();
+  const int64_t lso = first_unstable ? std::min(hw, *first_unstable) : hw;
+  assert(lso <= hw && hw <= log_->log_end_offset());
+  return lso;
+}
+
 int64_t Partition::read_bound(FetchIsolation isolation) const {
   switch (isolation) {
     case FetchIsolation::log_end:
@@ -111,8 +122,46 @@ int64_t Partition::read_bound(FetchIsolation isolation) const {
   return high_watermark();
 }
 
+ErrorCode Partition::verify_transactional(std::span<const uint8_t> batches) const {
+  for (size_t p = 0; p < batches.size();) {
+    auto h = protocol::read_batch_header(batches.subspan(p));
+    if (!h || h->total_size() > batches.size() - p) return ErrorCode::none;  // the log refuses it
+    if (h->is_transactional()) {
+      auto it = txn_allowed_.find(h->producer_id);
+      // Kafka's answer to a transactional write outside an ongoing transaction (KIP-890).
+      if (it == txn_allowed_.end()) return ErrorCode::invalid_txn_state;
+      if (it->second > h->producer_epoch) return ErrorCode::invalid_producer_epoch;
+    }
+    p += h->total_size();
+  }
+  return ErrorCode::none;
+}
+
+void Partition::allow_transactional(int64_t producer_id, int16_t producer_epoch) {
+  txn_allowed_[producer_id] = producer_epoch;
+}
+
+void Partition::write_marker(int64_t producer_id, int16_t producer_epoch, bool commit,
+                             int32_t coordinator_epoch, int64_t now_ms,
+                             std::function<void(ErrorCode)> done) {
+  auto r = log_->append_marker(producer_id, producer_epoch, commit, coordinator_epoch,
+                               leader_epoch_, now_ms);
+  report_if_offline();
+  if (!r.ok())
+    return done(r.error == storage::StorageErrc::invalid_producer_epoch
+                    ? ErrorCode::invalid_producer_epoch
+                    : ErrorCode::kafka_storage_error);
+  txn_allowed_.erase(producer_id);
+  // The transaction's end may move the last stable offset at once, up to the high watermark.
+  notify_listeners();
+  if (!flush_on_append_) return done(ErrorCode::none);
+  if (request_flush_) request_flush_();
+  wait_durable(r.value.last_offset + 1, std::move(done));
+}
+
 void Partition::replicate(std::span<uint8_t> batches, int16_t acks, int64_t now_ms,
                           std::function<void(Appended)> done) {
+  if (ErrorCode e = verify_transactional(batches); e != ErrorCode::none) return done({e});
   auto r = append(batches, now_ms, settings_.log_append_time);
   // A retry of a batch already written is answered as the first attempt was (Kafka: no error,
   // the original base offset), once that batch is committed.

@@ -77,6 +77,12 @@ std::shared_ptr<Partition> PartitionManager::open_partition(const std::string& t
         "recovered {}: producer state replay stopped at offset {}: batch header does not "
         "parse; producers seen only after it accept any next sequence",
         tp.dir_name(), report.producers.replay_stopped_at);
+  if (report.txn_index.cut_bytes > 0)
+    spdlog::warn(
+        "recovered {}: cut {} bytes of torn or damaged entries off {} .txnindex files; "
+        "the aborted transactions they held were re-derived from the log ({} rebuilt)",
+        tp.dir_name(), report.txn_index.cut_bytes, report.txn_index.files_cut,
+        report.txn_index.entries_rebuilt);
   // What recovery validated after the last recovery point survived the crash in the page cache:
   // sync it now so the high watermark (the recovery point) covers it before anyone reads.
   if (log->recovery_point() < log->log_end_offset()) {

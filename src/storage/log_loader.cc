@@ -38,7 +38,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 // The base offset of "<20 digits><suffix>" names for the index suffixes.
 std::optional<int64_t> parse_index_name(const std::string& name) {
-  for (std::string_view suffix : {".index", ".timeindex"}) {
+  for (std::string_view suffix : {".index", ".timeindex", ".txnindex"}) {
     if (name.size() == 20 + suffix.size() && ends_with(name, suffix))
       return parse_segment_name(name.substr(0, 20) + ".log");
   }
@@ -78,7 +78,7 @@ uint64_t size_of(const fs::path& p) {
 }
 
 void remove_segment_files(const fs::path& dir, int64_t base) {
-  for (const char* suffix : {".log", ".index", ".timeindex"})
+  for (const char* suffix : {".log", ".index", ".timeindex", ".txnindex"})
     ::unlink((dir / segment_file_name(base, suffix)).c_str());
 }
 
@@ -119,7 +119,7 @@ class Loader {
     if (!log_.epochs.truncate_from_end(end) || !log_.epochs.truncate_from_start(log_.log_start))
       fail_open(dir, "cannot write " + std::string(kLeaderEpochFile) + ": " + errno_text());
     report_.segments = static_cast<int>(log_.segments.size());
-    if (!log_.load_producer_state(&report_.producers))
+    if (!log_.load_producer_state(&report_.producers, &report_.txn_index))
       fail_open(dir, "cannot read batch headers to rebuild producer state: " + errno_text());
   }
 
@@ -158,6 +158,14 @@ class Loader {
       std::string err;
       auto seg = Segment::open(log_.dir, base, &err);
       if (!seg) fail_open(log_.dir, err);
+      uint64_t txn_cut = 0;
+      if (!seg->txn_index().load(&txn_cut))
+        fail_open(log_.dir,
+                  "cannot read " + segment_file_name(base, ".txnindex") + ": " + errno_text());
+      if (txn_cut > 0) {
+        report_.txn_index.cut_bytes += static_cast<int64_t>(txn_cut);
+        if (report_.txn_index.files_cut++ == 0) report_.txn_index.first_cut_segment = base;
+      }
       seg->set_index_interval(log_.cfg.index_interval_bytes);
       bool validate = base >= validate_from;
       if (!validate) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "control_record.h"
 #include "file_util.h"
 #include "partition_log_impl.h"
 #include "producer_snapshot.h"
@@ -34,12 +35,14 @@ StorageErrc PartitionLog::Impl::roll() {
   seg->set_index_interval(cfg.index_interval_bytes);
   segments.emplace(base, std::move(seg));
   dir_dirty = true;
+  const Segment& sealed = *std::prev(segments.end(), 2)->second;
   // Bounds the rescan after a crash to about the last two segments. Best effort: a stale
   // checkpoint only makes recovery validate more.
   (void)write_offset_checkpoint(dir / kRecoveryPointFile, recovery_point);
   // Bounds the producer-state replay at open to the active segment. Best effort too: without it
-  // the replay starts at an older snapshot.
-  (void)write_snapshot(dir, base, producers);
+  // the replay starts at an older snapshot. The replay from it no longer re-derives the sealed
+  // segment's aborted transactions, so its .txnindex must be on disk before the snapshot is.
+  if (sealed.txn_index().sync_now()) (void)write_snapshot(dir, base, producers);
   return StorageErrc::ok;
 }
 
@@ -70,6 +73,8 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
             static_cast<int32_t>(protocol::kBatchHeaderSize - protocol::kBatchLogOverhead) ||
         h->total_size() > batches.size() - p)
       return {StorageErrc::invalid_argument, {}};
+    // A marker written here would bypass the transaction bookkeeping append_marker() does.
+    if (h->is_control()) return {StorageErrc::invalid_argument, {}};
     if (h->producer_id >= 0) idempotent = h;
     records += static_cast<int64_t>(h->last_offset_delta) + 1;
     p += h->total_size();
@@ -91,23 +96,31 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
         return {StorageErrc::invalid_producer_epoch, {}};
     }
   }
+  Segment* seg = nullptr;
+  auto r = d.write_batches(batches, records, leader_epoch, now_ms, log_append_time, &seg);
+  if (r.ok() && idempotent) d.producers.record(*idempotent, r.value.base_offset, now_ms);
+  return r;
+}
 
-  Segment* seg = &d.active();
-  const bool too_old =
-      seg->first_append_ms() && now_ms - *seg->first_append_ms() >= d.cfg.segment_ms;
-  const bool too_big = static_cast<int64_t>(seg->size() + batches.size()) > d.cfg.segment_bytes;
+StorageResult<AppendInfo> PartitionLog::Impl::write_batches(std::span<uint8_t> batches,
+                                                            int64_t records, int32_t leader_epoch,
+                                                            int64_t now_ms, bool log_append_time,
+                                                            Segment** written_to) {
+  Segment* seg = &active();
+  const bool too_old = seg->first_append_ms() && now_ms - *seg->first_append_ms() >= cfg.segment_ms;
+  const bool too_big = static_cast<int64_t>(seg->size() + batches.size()) > cfg.segment_bytes;
   if (!seg->empty() &&
-      (too_big || too_old || !seg->can_hold(batches.size(), records, d.cfg.segment_index_bytes))) {
-    if (StorageErrc e = d.roll(); e != StorageErrc::ok) return {e, {}};
-    seg = &d.active();
+      (too_big || too_old || !seg->can_hold(batches.size(), records, cfg.segment_index_bytes))) {
+    if (StorageErrc e = roll(); e != StorageErrc::ok) return {e, {}};
+    seg = &active();
   }
-  if (!seg->can_hold(batches.size(), records, d.cfg.segment_index_bytes))
+  if (!seg->can_hold(batches.size(), records, cfg.segment_index_bytes))
     return {StorageErrc::invalid_argument, {}};  // larger than any segment can be
 
-  const int64_t base = d.log_end();
+  const int64_t base = log_end();
   // Epoch first: if its checkpoint cannot be written nothing has been appended yet.
-  if (leader_epoch >= 0 && !d.epochs.assign(leader_epoch, base))
-    return {d.fail(std::string("cannot write ") + kLeaderEpochFile), {}};
+  if (leader_epoch >= 0 && !epochs.assign(leader_epoch, base))
+    return {fail(std::string("cannot write ") + kLeaderEpochFile), {}};
 
   int64_t next = base;
   for (size_t p = 0; p < batches.size();) {
@@ -120,18 +133,82 @@ StorageResult<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32
     p += h.total_size();
   }
   bool clean = false;
-  if (!seg->append(batches, d.cfg.index_interval_bytes, &clean)) {
+  if (!seg->append(batches, cfg.index_interval_bytes, &clean)) {
     // A write that failed without leaving anything behind (a full disk) refuses this append
     // only; reads go on and appends work again once there is space. Anything else may have
     // left the file in an unknown state: the log goes offline.
     return {clean ? StorageErrc::io_error
-                  : d.fail("write to " + segment_file_name(seg->base_offset(), ".log") +
-                           " at offset " + std::to_string(base) + " failed and could not be cut"),
+                  : fail("write to " + segment_file_name(seg->base_offset(), ".log") +
+                         " at offset " + std::to_string(base) + " failed and could not be cut"),
             {}};
   }
   seg->note_append_time(now_ms);
-  if (idempotent) d.producers.record(*idempotent, base, now_ms);
+  *written_to = seg;
   return {StorageErrc::ok, AppendInfo{base, next - 1, log_append_time ? now_ms : -1}};
+}
+
+bool PartitionLog::Impl::add_aborted(Segment& seg, const AbortedTxnEntry& e) {
+  bool created = false;
+  if (!seg.txn_index().append(e, &created)) {
+    fail("write to " + segment_file_name(seg.base_offset(), ".txnindex") + " for the marker at " +
+         std::to_string(e.last_offset));
+    return false;
+  }
+  dir_dirty = dir_dirty || created;
+  return true;
+}
+
+StorageResult<AppendInfo> PartitionLog::append_marker(int64_t producer_id, int16_t producer_epoch,
+                                                      bool commit, int32_t coordinator_epoch,
+                                                      int32_t leader_epoch, int64_t now_ms) {
+  Impl& d = *impl_;
+  if (d.offline) return {StorageErrc::offline, {}};
+  if (producer_id < 0 || producer_epoch < 0) return {StorageErrc::invalid_argument, {}};
+  if (d.producers.check_marker(producer_id, producer_epoch) ==
+      SequenceCheck::invalid_producer_epoch)
+    return {StorageErrc::invalid_producer_epoch, {}};
+  std::string batch =
+      txn_marker_batch(producer_id, producer_epoch, commit, coordinator_epoch, now_ms);
+  auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());
+  Segment* seg = nullptr;
+  auto r = d.write_batches(bytes, 1, leader_epoch, now_ms, false, &seg);
+  if (!r.ok()) return r;
+  const int64_t marker = r.value.base_offset;
+  const int64_t first = d.producers.end_transaction(producer_id, producer_epoch, marker, now_ms);
+  if (!commit && first >= 0) {
+    // The last stable offset once this transaction is complete (Kafka's
+    // ProducerStateManager.lastStableOffset(completedTxn)): the oldest other open transaction,
+    // else just past the marker.
+    const int64_t lso = d.producers.first_unstable_offset().value_or(marker + 1);
+    if (!d.add_aborted(*seg, {producer_id, first, marker, lso})) return {StorageErrc::io_error, {}};
+  }
+  return r;
+}
+
+std::optional<int64_t> PartitionLog::first_unstable_offset() const {
+  auto first = impl_->producers.first_unstable_offset();
+  // DeleteRecords may pass an open transaction's start; nothing below the log start is readable
+  // (Kafka clamps it so too).
+  if (first) *first = std::max(*first, impl_->log_start);
+  return first;
+}
+
+std::vector<AbortedTxn> PartitionLog::aborted_transactions(int64_t from, int64_t upto) const {
+  const Impl& d = *impl_;
+  std::vector<AbortedTxn> out;
+  if (from >= upto) return out;
+  // An entry overlapping [from, upto) has its marker at or after from: in the segment holding
+  // from or a later one.
+  auto it = d.segments.upper_bound(from);
+  if (it != d.segments.begin()) --it;
+  for (; it != d.segments.end(); ++it)
+    for (const AbortedTxnEntry& e : it->second->txn_index().entries())
+      if (e.last_offset >= from && e.first_offset < upto)
+        out.push_back({e.producer_id, e.first_offset});
+  std::sort(out.begin(), out.end(), [](const AbortedTxn& a, const AbortedTxn& b) {
+    return a.first_offset < b.first_offset;
+  });
+  return out;
 }
 
 namespace {
@@ -161,6 +238,7 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
     if (first.position == seg.size()) continue;
     if (first.base_offset >= max_offset) return {StorageErrc::ok, r};
     r.first_offset = first.base_offset;
+    int64_t last = first.last_offset;
     const uint64_t pos = first.position;
     uint64_t end = first.end();  // the first batch goes out whatever max_bytes says
     while (end < seg.size()) {
@@ -170,11 +248,13 @@ StorageResult<ReadResult> PartitionLog::read(int64_t offset, int32_t max_bytes,
       if (e != StorageErrc::ok) return {e, {}};
       if (next.base_offset >= max_offset || next.end() - pos > budget) break;
       end = next.end();
+      last = next.last_offset;
     }
     e = seg.verify(pos, end);
     if (e == StorageErrc::io_error) return {d.fail(read_failure(seg, offset)), {}};
     if (e != StorageErrc::ok) return {e, {}};
     r.slice = LogSlice{seg.file(), pos, static_cast<uint32_t>(end - pos)};
+    r.last_offset = last;
     return {StorageErrc::ok, r};
   }
   return {StorageErrc::ok, r};
@@ -263,6 +343,10 @@ FlushTicket PartitionLog::prepare_flush() {
     if (it->second->next_offset() > d.recovery_point && !it->second->empty())
       t.files.push_back(it->second->file());
   }
+  // Aborted-transaction entries written since the last ticket: durable with their markers. Any
+  // segment may have one (the replay at open rewrites entries of older segments too).
+  for (auto& [base, seg] : d.segments)
+    if (auto f = seg->txn_index().take_unsynced()) t.files.push_back(std::move(f));
   if (d.dir_dirty) {
     t.files.push_back(d.dir_file);
     d.dir_dirty = false;
@@ -337,6 +421,12 @@ StorageErrc PartitionLog::truncate_to(int64_t offset) {
   if (d.offline) return StorageErrc::offline;
   if (offset < d.log_start) return StorageErrc::offset_out_of_range;
   if (offset >= d.log_end()) return StorageErrc::ok;
+  // Aborted transactions whose marker is cut go with it (the replay below would drop them too,
+  // but only from its start on).
+  for (auto& [base, seg] : d.segments)
+    if (seg->txn_index().truncate_from(offset) < 0)
+      return d.fail("truncate " + segment_file_name(base, ".txnindex") + " to offset " +
+                    std::to_string(offset));
   bool dropped = false;
   while (d.segments.size() > 1 && d.segments.rbegin()->first >= offset) {
     auto last = std::prev(d.segments.end());
@@ -362,7 +452,7 @@ StorageErrc PartitionLog::truncate_to(int64_t offset) {
   if (!d.epochs.truncate_from_end(end))
     return d.fail(std::string("cannot write ") + kLeaderEpochFile);
   // The cut batches' producer state goes with them: rebuilt from what is left.
-  if (!d.load_producer_state(nullptr))
+  if (!d.load_producer_state(nullptr, nullptr))
     return d.fail("cannot read batch headers to rebuild producer state after truncation");
   return StorageErrc::ok;
 }

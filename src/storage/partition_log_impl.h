@@ -41,9 +41,20 @@ struct PartitionLog::Impl {
   // Unlinks the oldest segment (never the last one).
   void drop_oldest_segment();
   // Rebuilds `producers` from the newest usable snapshot at or below the log end plus the
-  // batches after it (producer_snapshot.cc). A header that does not parse ends the replay
-  // (ProducerRecovery::replay_stopped_at); false only if reading failed (errno says why).
-  bool load_producer_state(ProducerRecovery* out);
+  // batches after it (producer_snapshot.cc), and with them the open transactions and the
+  // aborted-transaction entries at or after the replay's start (dropped first, re-added from
+  // the markers replayed). A header that does not parse ends the replay
+  // (ProducerRecovery::replay_stopped_at); false only if reading or writing failed (errno says
+  // why).
+  bool load_producer_state(ProducerRecovery* out, TxnIndexRecovery* txn_out);
+  // Roll, leader epoch and segment write shared by append() and append_marker(): the batches
+  // (already checked) go at the log end. The segment written to is *written_to.
+  StorageResult<AppendInfo> write_batches(std::span<uint8_t> batches, int64_t records,
+                                          int32_t leader_epoch, int64_t now_ms,
+                                          bool log_append_time, Segment** written_to);
+  // Adds an aborted transaction to seg's .txnindex (seg holds its marker). False (log offline)
+  // on I/O error.
+  bool add_aborted(Segment& seg, const AbortedTxnEntry& e);
 
   std::filesystem::path dir;
   LogConfig cfg;

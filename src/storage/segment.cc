@@ -40,7 +40,10 @@ std::optional<int64_t> parse_segment_name(const std::string& name) {
 }
 
 Segment::Segment(const std::filesystem::path& dir, int64_t base_offset)
-    : dir_(dir), base_offset_(base_offset), next_offset_(base_offset) {}
+    : dir_(dir),
+      base_offset_(base_offset),
+      next_offset_(base_offset),
+      txn_index_(dir / segment_file_name(base_offset, ".txnindex")) {}
 
 std::unique_ptr<Segment> Segment::create(const std::filesystem::path& dir, int64_t base_offset,
                                          std::string* err) {
@@ -72,6 +75,8 @@ bool Segment::open_files(bool truncate, std::string* err) {
   if (!offset_index_.open(index_path, truncate)) return fail(index_path);
   auto time_path = dir_ / segment_file_name(base_offset_, ".timeindex");
   if (!time_index_.open(time_path, truncate)) return fail(time_path);
+  // A new segment starts without aborted transactions: a leftover file would describe another.
+  if (truncate) txn_index_.remove();
   return true;
 }
 
@@ -345,6 +350,7 @@ void Segment::repair_index_files() {
 }
 
 void Segment::remove_files() {
+  txn_index_.remove();
   offset_index_.remove();
   time_index_.remove();
   ::unlink((dir_ / segment_file_name(base_offset_, ".log")).c_str());

@@ -1,6 +1,7 @@
 #pragma once
 // One segment of a partition log: "<base>.log" holding RecordBatch v2 batches end to end, with
-// its sparse "<base>.index" and "<base>.timeindex".
+// its sparse "<base>.index" and "<base>.timeindex", and "<base>.txnindex" (the aborted
+// transactions whose ABORT marker it holds; only once there is one).
 //
 // Invariants while open (established by load() or recover(), kept by append()/truncate_to()):
 //  - the .log holds exactly size() bytes of whole batches, the first based at base_offset(), each
@@ -23,6 +24,7 @@
 #include "sluice/protocol/record_batch.h"
 #include "sluice/storage/partition_log.h"
 #include "time_index.h"
+#include "txn_index.h"
 
 namespace sluice::storage {
 
@@ -99,8 +101,13 @@ class Segment {
   bool truncate_to(int64_t offset);
   // Rewrites index files whose writes failed; called at close.
   void repair_index_files();
-  // Unlinks the three files. Readers holding file() keep reading the unlinked inode.
+  // Unlinks the files (.txnindex too). Readers holding file() keep reading the unlinked inode.
   void remove_files();
+
+  // The aborted transactions whose marker this segment holds. Loaded by the PartitionLog's
+  // loader (which reports a torn file), written by the log's marker appends and replay.
+  TransactionIndex& txn_index() { return txn_index_; }
+  const TransactionIndex& txn_index() const { return txn_index_; }
 
  private:
   Segment(const std::filesystem::path& dir, int64_t base_offset);
@@ -137,6 +144,7 @@ class Segment {
   int32_t index_interval_bytes_ = 4096;
   std::optional<int64_t> first_append_ms_;
   RecentBatches recent_;
+  TransactionIndex txn_index_;
 };
 
 }  // namespace sluice::storage

@@ -438,3 +438,12 @@ def test_log_append_time_topic(broker):
         assert m.ts_type == TIMESTAMP_LOG_APPEND_TIME
         assert before - 5000 <= m.ts <= after + 5000, (m.ts, before, after)
     assert offsets_for_times(broker.bootstrap, topic, {0: 1_000_000})[0] == 0
+
+
+def test_read_committed_consumer_reads_everything_when_no_transaction_is_open(broker):
+    # librdkafka's read_committed fetches (v11+) parse the aborted-transaction list and stop at
+    # the last stable offset, which without an open transaction is the high watermark.
+    topic = create_topic(broker.bootstrap, unique("rc"), partitions=1)
+    produce_ok(broker.bootstrap, topic, [{"value": b"v%d" % i, "partition": 0} for i in range(5)])
+    msgs = consume_all(broker.bootstrap, topic, start=0, **{"isolation.level": "read_committed"})
+    assert [m.value for m in msgs] == [b"v%d" % i for i in range(5)]

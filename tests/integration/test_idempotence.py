@@ -170,9 +170,11 @@ def test_sequence_checks_on_the_wire(broker):
     assert produce(port, topic, batch(1, pid, epoch + 1, 5))[0] == 45
     assert produce(port, topic, batch(1, pid, epoch + 1, 0)) == (0, 5)
     assert produce(port, topic, batch(1, pid, epoch, 5))[0] == 47  # INVALID_PRODUCER_EPOCH
-    # Broken producer fields and transactional batches (no transaction is open) write nothing.
+    # Broken producer fields and transactional batches write nothing: without a producer id,
+    # or (INVALID_TXN_STATE) while no coordinator has added the partition to the transaction.
     assert produce(port, topic, batch(1, pid, -1, 1))[0] == 87  # INVALID_RECORD
     assert produce(port, topic, batch(1, pid, epoch + 1, 1) + batch(1, pid, epoch + 1, 2))[0] == 87
+    assert produce(port, topic, batch(1, -1, -1, -1, attributes=0x10))[0] == 87
     assert produce(port, topic, batch(1, pid, epoch + 1, 1, attributes=0x10))[0] == 48
     msgs = consume_all(broker.bootstrap, topic, start=0)
     assert [m.value for m in msgs] == [b"v0", b"v1", b"v2", b"v0", b"v1", b"v0"]

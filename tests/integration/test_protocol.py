@@ -88,17 +88,38 @@ def test_list_offsets_v1_earliest_latest(broker):
     assert query(-1) == 7
 
 
-def fetch_v4(port, topic, partition, offset, max_wait_ms, min_bytes=1, timeout=15):
-    body = (w.i32(-1) + w.i32(max_wait_ms) + w.i32(min_bytes) + w.i32(1 << 20) + w.i8(0)
+def fetch_v4_full(port, topic, partition, offset, max_wait_ms, min_bytes=1, timeout=15,
+                  isolation_level=0):
+    """(error, high watermark, last stable offset, aborted transactions or None, records)."""
+    body = (w.i32(-1) + w.i32(max_wait_ms) + w.i32(min_bytes) + w.i32(1 << 20)
+            + w.i8(isolation_level)
             + w.array([w.string(topic) + w.array([w.i32(partition) + w.i64(offset)
                                                    + w.i32(1 << 20)])]))
     r = w.roundtrip(port, 1, 4, body, timeout=timeout)
     r.i32()  # throttle
-    [(name, [(idx, err, hw, _lso, _aborted, records)])] = r.array(lambda r: (r.string(), r.array(
+    [(name, [(idx, err, hw, lso, aborted, records)])] = r.array(lambda r: (r.string(), r.array(
         lambda r: (r.i32(), r.i16(), r.i64(), r.i64(),
                    r.array(lambda r: (r.i64(), r.i64())), r._take(max(0, r.i32()))))))
     assert (name, idx) == (topic, partition)
+    return err, hw, lso, aborted, records
+
+
+def fetch_v4(port, topic, partition, offset, max_wait_ms, min_bytes=1, timeout=15):
+    err, hw, _lso, _aborted, records = fetch_v4_full(port, topic, partition, offset, max_wait_ms,
+                                                     min_bytes, timeout)
     return err, hw, records
+
+
+def test_fetch_reports_last_stable_offset_and_aborted_transactions_by_isolation(broker):
+    t = create_topic(broker.bootstrap)
+    produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"a"}, {"partition": 0, "value": b"b"}])
+    # No transaction open: the last stable offset is the high watermark for both levels; only
+    # read_committed gets an aborted-transaction list (empty), read_uncommitted a null one.
+    err, hw, lso, aborted, records = fetch_v4_full(broker.port, t, 0, 0, 0, isolation_level=1)
+    assert (err, hw, lso, aborted) == (0, 2, 2, [])
+    assert b"b" in records
+    err, hw, lso, aborted, records = fetch_v4_full(broker.port, t, 0, 0, 0, isolation_level=0)
+    assert (err, hw, lso, aborted) == (0, 2, 2, None)
 
 
 def test_fetch_long_poll_wakes_on_produce(broker):

@@ -29,6 +29,7 @@ Described describe(const Partition* p) {
     s.producer_epoch = e.epoch;
     s.last_sequence = e.batches.empty() ? -1 : e.batches.back().last_seq;
     s.last_timestamp = e.last_append_ms();
+    s.current_txn_start_offset = e.current_txn_first_offset;
   }
   return out;
 }

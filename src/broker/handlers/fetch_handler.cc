@@ -24,7 +24,9 @@ struct PartitionRead {
   int64_t last_stable_offset = -1;
   int64_t log_start_offset = -1;
   std::optional<protocol::FileRange> records;  // sent from the file (sendfile)
-  Partition::ListenerId listener = 0;          // left by this round; 0 if none
+  // read_committed: the aborted transactions overlapping the records read.
+  std::vector<storage::AbortedTxn> aborted;
+  Partition::ListenerId listener = 0;  // left by this round; 0 if none
 };
 
 // Where and how much to read in one partition; fixed for the life of the fetch.
@@ -35,7 +37,8 @@ struct ReadSpec {
 
 // A fetch lives on the connection's shard. Each round asks the owners of its partitions to read
 // (one message per owner shard), then assembles the response here; until it has enough bytes
-// it waits for a high watermark to move (listeners the owners call back) or for max_wait_ms.
+// it waits for a high watermark or last stable offset to move (listeners the owners call back)
+// or for max_wait_ms. read_committed reads stop at the last stable offset (read_bound).
 // When it completes it takes back the listeners it still has on partitions that did not move.
 class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
  public:
@@ -86,9 +89,10 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   }
 
   // Reads on the owner. When asked to, leaves a one-shot listener that brings this fetch back
-  // for another round when the partition's high watermark moves; a partition that returned data
-  // needs none when any byte is enough (min_bytes <= 1), since the round will answer, and one
-  // that still has this fetch's listener from an earlier round needs no second one.
+  // for another round when the partition's high watermark or last stable offset moves; a
+  // partition that returned data needs none when any byte is enough (min_bytes <= 1), since the
+  // round will answer, and one that still has this fetch's listener from an earlier round needs no
+  // second one.
   PartitionManager::Work<PartitionRead> read_work(bool listen) {
     auto held = listen ? std::make_shared<const std::vector<Partition::ListenerId>>(listener_ids_)
                        : nullptr;
@@ -113,6 +117,10 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
                         : ErrorCode::kafka_storage_error;
       } else if (const auto& slice = r.value.slice; slice.size > 0) {
         out.records = protocol::FileRange{slice.file->fd(), slice.position, slice.size, slice.file};
+        // The consumer drops the records of these producers from each first offset on, until
+        // it meets their ABORT marker.
+        if (isolation == FetchIsolation::committed)
+          out.aborted = part->aborted_transactions(r.value.first_offset, r.value.last_offset + 1);
       }
       if (listen && (!out.records || min_bytes > 1) && !part->has_listener((*held)[i]))
         out.listener = part->add_listener([weak, home, &broker] {
@@ -187,10 +195,14 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
         }
         pd.last_stable_offset = read.last_stable_offset;
         pd.log_start_offset = read.log_start_offset;
+        // Null for read_uncommitted; a list, empty if need be, for read_committed (as Kafka).
         if (req_.isolation_level == 1) pd.aborted_transactions.emplace();
         if (!read.records) continue;
         int64_t limit = std::min<int64_t>(fp.partition_max_bytes, remaining);
         if (have_data && read.records->size > limit) continue;
+        if (req_.isolation_level == 1)
+          for (const auto& a : read.aborted)
+            pd.aborted_transactions->push_back({a.producer_id, a.first_offset});
         // Zero-copy: the bytes go from the segment file to the socket (sendfile).
         pd.records.file = std::move(*read.records);
         have_data = true;

@@ -39,9 +39,10 @@ ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
     if (err != protocol::BatchError::ok) return to_error(err);
     // Control batches are written by the broker's transaction coordinator only.
     if (h.is_control()) return ErrorCode::invalid_record;
-    // No transaction can be open here (there is no transaction coordinator yet), and Kafka
-    // answers a transactional write outside an ongoing transaction this way (KIP-890).
-    if (h.is_transactional()) return ErrorCode::invalid_txn_state;
+    // Whether the producer's transaction includes this partition is the partition's to say
+    // (Partition::allow_transactional); here only that it is a producer's at all.
+    if (h.is_transactional() && h.producer_id < 0) return ErrorCode::invalid_record;
+    // Transactional batches are idempotent ones too: sequence-checked, one per partition.
     if (h.producer_id >= 0) {
       if (h.producer_epoch < 0 || h.base_sequence < 0) return ErrorCode::invalid_record;
       idempotent = true;

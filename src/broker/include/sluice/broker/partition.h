@@ -62,8 +62,9 @@ class Partition {
   int64_t high_watermark() const {
     return flush_on_append_ ? log_->recovery_point() : log_->log_end_offset();
   }
-  // No transactions yet, so nothing is ever undecided: the high watermark.
-  int64_t last_stable_offset() const { return high_watermark(); }
+  // The first offset a read_committed consumer may not see: the high watermark, or the first
+  // offset of the oldest open transaction if that is lower.
+  int64_t last_stable_offset() const;
   int64_t log_start_offset() const { return log_->log_start_offset(); }
   int64_t log_end_offset() const { return log_->log_end_offset(); }
   // The first offset a reader with this isolation may not see.
@@ -97,6 +98,26 @@ class Partition {
   // DeleteRecords: offset -1 means the high watermark; nothing at or above it may go.
   storage::StorageErrc delete_records_before(int64_t offset);
 
+  // Transactions (the storage half; the coordinator drives them). All on the owner shard.
+  //
+  // KIP-890 part 1 verification: records that producer (pid, epoch)'s ongoing transaction
+  // includes this partition (after AddPartitionsToTxn). Until then replicate() refuses its
+  // transactional batches with invalid_txn_state, and with invalid_producer_epoch if the
+  // allowed epoch is newer than the batch's. In memory only: the coordinator grants it again
+  // after a restart. A later grant replaces an earlier one.
+  void allow_transactional(int64_t producer_id, int16_t producer_epoch);
+  // Writes the COMMIT (commit) or ABORT marker of the producer's transaction and calls done
+  // once it is committed, as replicate() with acks=-1 would: none, invalid_producer_epoch (the
+  // producer has a newer epoch: nothing written) or kafka_storage_error. The producer's
+  // verification is cleared and fetches waiting on the partition are woken (the last stable
+  // offset moves). A newer epoch fences the producer's older one.
+  void write_marker(int64_t producer_id, int16_t producer_epoch, bool commit,
+                    int32_t coordinator_epoch, int64_t now_ms, std::function<void(ErrorCode)> done);
+  // The aborted transactions overlapping [from, upto), by first offset (read_committed Fetch).
+  std::vector<storage::AbortedTxn> aborted_transactions(int64_t from, int64_t upto) const {
+    return log_->aborted_transactions(from, upto);
+  }
+
   // The steps of replicate(), public for the group-commit and shard tests. Appends validated
   // batches; the caller then waits for durability with wait_durable().
   storage::StorageResult<storage::AppendInfo> append(std::span<uint8_t> batches, int64_t now_ms,
@@ -107,7 +128,8 @@ class Partition {
   // The flusher finished a ticket covering offsets below `end`.
   void on_flushed(int64_t end, bool ok);
 
-  // One-shot: called the next time the high watermark advances, unless removed first. A fetch
+  // One-shot: called the next time the high watermark or the last stable offset advances,
+  // unless removed first. A fetch
   // that completes takes back the listeners it still has here, or a partition that never moves
   // would keep one per fetch round for ever.
   ListenerId add_listener(Listener l);
@@ -126,6 +148,8 @@ class Partition {
   void notify_listeners();
   // Logs, once, at error level, why the log went offline.
   void report_if_offline();
+  // none, or why the transactional batches in `batches` may not be written yet.
+  ErrorCode verify_transactional(std::span<const uint8_t> batches) const;
 
   TopicPartition tp_;
   std::unique_ptr<storage::PartitionLog> log_;
@@ -136,6 +160,7 @@ class Partition {
   std::map<ListenerId, Listener> listeners_;
   std::function<void()> request_flush_;
   bool offline_reported_ = false;
+  std::map<int64_t, int16_t> txn_allowed_;  // producer id -> epoch (allow_transactional)
 };
 
 }  // namespace sluice::broker

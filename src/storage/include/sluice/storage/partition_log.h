@@ -1,7 +1,8 @@
 #pragma once
 // The append-only log of one partition: a directory of segments "<20-digit base offset>.log",
 // each with a sparse ".index" (relative offset -> file position) and ".timeindex"
-// (timestamp -> relative offset). Knows nothing of the network or of topics.
+// (timestamp -> relative offset), and a ".txnindex" of the aborted transactions whose ABORT
+// marker it holds. Knows nothing of the network or of topics.
 //
 // Threading: a PartitionLog is owned by one thread, which makes every call except
 // FlushTicket::sync(), which the flusher thread runs.
@@ -77,6 +78,14 @@ struct AppendInfo {
 struct ReadResult {
   LogSlice slice;  // empty (size 0) when nothing is at or after the offset below max_offset
   int64_t first_offset = 0;  // base offset of the first batch in the slice
+  int64_t last_offset = -1;  // last offset of the last batch in the slice; -1 when empty
+};
+
+// An aborted transaction as a read_committed Fetch reports it.
+struct AbortedTxn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  bool operator==(const AbortedTxn&) const = default;
 };
 
 struct TimestampOffset {
@@ -103,12 +112,32 @@ struct ProducerRecovery {
   int64_t replay_stopped_at = -1;
 };
 
+// How the aborted-transaction indexes (.txnindex) were restored.
+struct TxnIndexRecovery {
+  // Bytes cut off .txnindex files: a torn last entry (the size is not a multiple of 34, a crash
+  // during its write), or entries of an unknown version or out of order. The replay below
+  // re-adds all of them (see first_cut_segment).
+  int64_t cut_bytes = 0;
+  int files_cut = 0;
+  // The base offset of the first segment whose .txnindex was cut, or -1. The replay then starts
+  // at or before it (an older snapshot, or the log start), so that every entry cut is rebuilt.
+  int64_t first_cut_segment = -1;
+  // Entries at or after the producer-state replay's start offset, dropped because the replay
+  // re-derives them from the markers it reads (a crash between a marker and its entry's write
+  // then loses nothing, and an entry whose marker was cut off by recovery goes).
+  int64_t entries_dropped = 0;
+  int64_t entries_rebuilt = 0;  // re-added by the replay, one per ABORT marker replayed
+  int64_t markers_replayed = 0;
+  int64_t open_transactions = 0;  // transactions still open after the replay
+};
+
 struct RecoveryReport {
   int segments = 0;
   int64_t truncated_bytes = 0;  // torn or corrupt tail cut off
   int indexes_rebuilt = 0;
   bool clean_shutdown = false;
   ProducerRecovery producers;
+  TxnIndexRecovery txn_index;
 };
 
 template <typename T>
@@ -135,8 +164,29 @@ class PartitionLog {
   // segment_ms. A batch with a producer id is checked against the producer's state first
   // (ProducerStateTable): a retry is answered duplicate_batch with the original offsets, a
   // sequence gap or stale epoch is refused; such a batch must be the only one in `batches`.
+  // Control batches are refused (invalid_argument): markers come only from append_marker().
+  // A transactional batch opens its producer's transaction (first_unstable_offset()).
   StorageResult<AppendInfo> append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
                                    bool log_append_time);
+
+  // Writes a transaction marker at the log end: Kafka's control batch (attributes control |
+  // transactional, base sequence -1, timestamp now_ms) with one record, key = int16 version 0 +
+  // int16 type (0 ABORT, 1 COMMIT), value = int16 version 0 + int32 coordinator_epoch.
+  // invalid_producer_epoch (nothing written) when the producer's epoch is newer than
+  // producer_epoch; a newer producer_epoch becomes the producer's, fencing its older one. Closes
+  // the producer's open transaction; an ABORT of an open one adds an aborted-transaction entry
+  // (in memory and in the marker segment's .txnindex, synced with the marker by the next flush
+  // ticket). A marker for a producer with no open transaction here is written all the same
+  // (as Kafka does) and adds no entry.
+  StorageResult<AppendInfo> append_marker(int64_t producer_id, int16_t producer_epoch, bool commit,
+                                          int32_t coordinator_epoch, int32_t leader_epoch,
+                                          int64_t now_ms);
+  // The first offset of the oldest open transaction (at least the log start offset), nullopt if
+  // no transaction is open. The last stable offset is never above it.
+  std::optional<int64_t> first_unstable_offset() const;
+  // Every aborted transaction whose [first offset, marker offset] overlaps [from, upto), ordered
+  // by first offset: what a read_committed Fetch of that range returns.
+  std::vector<AbortedTxn> aborted_transactions(int64_t from, int64_t upto) const;
 
   // Whole batches from the one containing `offset`, at most max_bytes, but always at least one
   // batch if any is below max_offset (exclusive, e.g. the high watermark), never a batch whose
@@ -173,7 +223,8 @@ class PartitionLog {
   // Retention by time (segment's largest timestamp older than now - retention_ms) and by size;
   // never deletes the active segment. Returns the number of segments deleted.
   int enforce_retention(int64_t now_ms);
-  // Removes every offset >= offset (replica truncation).
+  // Removes every offset >= offset (replica truncation), and the aborted-transaction entries
+  // whose marker goes with them.
   StorageErrc truncate_to(int64_t offset);
 
   // Idempotent-producer state, rebuilt at open from the latest snapshot ("<offset>.snapshot",
