@@ -21,6 +21,7 @@
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -71,6 +72,7 @@ struct Options {
   std::string compression = "none";
   bool keys = false;
   bool idempotent = false;
+  int64_t transaction_messages = 0;  // > 0: transactional, committing every this many messages
   int window = 1000;
   double linger_ms = 1;
   int fetch_wait_ms = 5;
@@ -127,6 +129,8 @@ struct ProducerState {
   int64_t delivered = 0;  // acked or failed
   int64_t last_ack_ns = 0;
   int64_t errors = 0;
+  int64_t transactions = 0;    // committed (--transaction-messages)
+  int64_t last_commit_ns = 0;  // when the last one was committed
   Progress* progress = nullptr;
   std::string first_error;
 };
@@ -319,12 +323,15 @@ class Producer {
     set(c, "queue.buffering.max.kbytes", "2097151");
     set(c, "message.timeout.ms", "120000");
     set(c, "enable.idempotence", o.idempotent ? "true" : "false");
+    if (o.transaction_messages > 0)
+      set(c, "transactional.id", "sluice-bench-" + std::to_string(::getpid()));
     set_props(c, o.producer_props);
     rd_kafka_conf_set_opaque(c, &st_);
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
     char err[512];
     rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
     if (!rk_) fatal(std::string("producer: ") + err);
+    if (o.transaction_messages > 0) check_txn(rd_kafka_init_transactions(rk_, 30000), "init");
   }
   // After ensure_topic(): a topic handle makes librdkafka ask for the topic's metadata, which
   // lets the broker auto-create it with the default partition count.
@@ -350,7 +357,16 @@ class Producer {
     if (o_.rate > 0 && o_.count <= 0 && o_.duration > 0)
       limit = static_cast<int64_t>(o_.rate * o_.duration);
     int64_t i = 0;
+    const int64_t per_txn = o_.transaction_messages;
+    if (per_txn > 0) check_txn(rd_kafka_begin_transaction(rk_), "begin");
     for (; i < limit; ++i) {
+      if (per_txn > 0 && i > 0 && i % per_txn == 0) {
+        // Commit flushes the transaction's messages and waits for its markers; the next one
+        // begins at once.
+        check_txn(rd_kafka_commit_transaction(rk_, -1), "commit");
+        ++st_.transactions;
+        check_txn(rd_kafka_begin_transaction(rk_), "begin");
+      }
       int64_t stamp;
       if (o_.rate > 0) {
         stamp = t0 + static_cast<int64_t>(static_cast<__int128>(i) * 1000000000 / o_.rate);
@@ -384,6 +400,11 @@ class Producer {
       pr.sent.store(i + 1, std::memory_order_relaxed);
       rd_kafka_poll(rk_, 0);
     }
+    if (per_txn > 0) {
+      check_txn(rd_kafka_commit_transaction(rk_, -1), "commit");
+      ++st_.transactions;
+      st_.last_commit_ns = now_ns();
+    }
     return i;
   }
 
@@ -405,6 +426,12 @@ class Producer {
   ProducerState& state() { return st_; }
 
  private:
+  static void check_txn(rd_kafka_error_t* e, const char* what) {
+    if (!e) return;
+    std::string msg = std::string("transaction ") + what + ": " + rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    fatal(msg);
+  }
   const Options& o_;
   ProducerState st_;
   rd_kafka_t* rk_ = nullptr;
@@ -466,7 +493,11 @@ int run_produce(const Options& o) {
   prog.join();
   auto& st = p.state();
   const int64_t acked = static_cast<int64_t>(st.ack_latency.count());
-  report(o, acked, st.last_ack_ns > t0 ? (st.last_ack_ns - t0) / 1e9 : 0, &st.ack_latency);
+  // A transactional run is done when its last transaction is committed, not at the last ack.
+  const int64_t end = std::max(st.last_ack_ns, st.last_commit_ns);
+  report(o, acked, end > t0 ? (end - t0) / 1e9 : 0, &st.ack_latency);
+  if (o.transaction_messages > 0)
+    std::fprintf(stderr, "sluice-bench: %" PRId64 " transactions committed\n", st.transactions);
   if (st.errors) {
     std::fprintf(stderr, "sluice-bench: %" PRId64 " delivery errors (first: %s)\n", st.errors,
                  st.first_error.c_str());
@@ -610,6 +641,10 @@ int main(int argc, char** argv) {
       sub->add_flag("--keys", o.keys, "Random 16-byte keys (spread over partitions)");
       sub->add_flag("--idempotent", o.idempotent,
                     "Idempotent producer (enable.idempotence=true; needs --acks all)");
+      sub->add_option("--transaction-messages", o.transaction_messages,
+                      "Transactional producer committing every N messages (0: none)")
+          ->capture_default_str()
+          ->check(CLI::NonNegativeNumber);
       sub->add_option("--window", o.window, "Max messages sent and not yet acknowledged")
           ->capture_default_str()
           ->check(CLI::PositiveNumber);

@@ -18,6 +18,8 @@
 #include "sluice/broker/consumer_offsets_log.h"
 #include "sluice/broker/partition_manager.h"
 #include "sluice/broker/shard_set.h"
+#include "sluice/broker/transaction_partitions.h"
+#include "sluice/broker/transaction_state_log.h"
 #include "sluice/cluster/metadata_store.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/server/server.h"
@@ -125,6 +127,9 @@ int run(int argc, char** argv) {
   std::unique_ptr<sluice::txn::ProducerIdManager> producer_ids;
   std::unique_ptr<sluice::broker::ConsumerOffsetsLog> offsets_log;
   std::unique_ptr<sluice::group::GroupCoordinator> groups;
+  std::unique_ptr<sluice::broker::TransactionStateLog> txn_log;
+  std::unique_ptr<sluice::broker::TransactionPartitions> txn_partitions;
+  std::unique_ptr<sluice::txn::TransactionCoordinator> txns;
   std::unique_ptr<sluice::broker::Broker> broker;
   std::unique_ptr<sluice::server::Server> server;
   asio::ip::tcp::acceptor probe(io);
@@ -146,6 +151,8 @@ int run(int argc, char** argv) {
     producer_ids = std::make_unique<sluice::txn::ProducerIdManager>(data_dir);
     offsets_log = std::make_unique<sluice::broker::ConsumerOffsetsLog>(
         *partitions, static_cast<int32_t>(config.get_int("offsets.topic.num.partitions")));
+    txn_log = std::make_unique<sluice::broker::TransactionStateLog>(
+        *partitions, static_cast<int32_t>(config.get_int("transaction.state.log.num.partitions")));
   } catch (const std::exception& e) {
     throw StartupError(std::string("data dir ") + data_dir + ": " + e.what());
   }
@@ -165,8 +172,28 @@ int run(int argc, char** argv) {
         return p >= 0 && p < partitions->partition_count(topic);
       });
   groups->load();
+  txn_partitions = std::make_unique<sluice::broker::TransactionPartitions>(*partitions, *groups);
+  sluice::txn::TxnConfig txn_config;
+  txn_config.max_timeout_ms = static_cast<int32_t>(config.get_int("transaction.max.timeout.ms"));
+  txn_config.abort_check_interval_ms = static_cast<int32_t>(
+      config.get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms"));
+  txn_config.id_expiration_ms = config.get_int("transactional.id.expiration.ms");
+  txns = std::make_unique<sluice::txn::TransactionCoordinator>(
+      io, *txn_log, *txn_partitions, [&producer_ids] { return producer_ids->next(); },
+      [&offsets_log,
+       &groups](const std::string& group) -> std::optional<sluice::txn::TxnPartition> {
+        if (offsets_log->topic().create_if_absent() != sluice::protocol::ErrorCode::none)
+          return std::nullopt;
+        return sluice::txn::TxnPartition{sluice::broker::kConsumerOffsetsTopic,
+                                         groups->partition_for(group)};
+      },
+      [&partitions](const sluice::txn::TxnPartition& tp) {
+        return tp.partition >= 0 && tp.partition < partitions->partition_count(tp.topic);
+      },
+      txn_config, [] { return sluice::broker::now_ms(); });
+  txns->load();
   broker = std::make_unique<sluice::broker::Broker>(config, node, *metadata, *partitions, *groups,
-                                                    *producer_ids);
+                                                    *producer_ids, *txns);
   server = std::make_unique<sluice::server::Server>(shards, *broker, limits);
   try {
     server->listen(bind.host, bind.port);
@@ -179,6 +206,7 @@ int run(int argc, char** argv) {
   signals.async_wait([&](std::error_code, int sig) {
     spdlog::info("signal {}: stopping", sig);
     server->stop();
+    txns->stop();
     groups->stop();
     partitions->stop();
     shards.stop();
@@ -191,6 +219,7 @@ int run(int argc, char** argv) {
   std::fflush(stdout);
   io.run();
   server->stop();
+  txns->stop();
   groups->stop();
   partitions->stop();
   shards.stop();

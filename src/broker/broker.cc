@@ -71,19 +71,36 @@ struct Bind {
 // switch features on from this table (ApiVersions advertises it as it is).
 const std::vector<ApiEntry>& api_table() {
   static const std::vector<ApiEntry> table = {
-      SLUICE_DATA_API(Produce, 3, 9),     SLUICE_DATA_API(Fetch, 4, 12),
-      SLUICE_DATA_API(ListOffsets, 1, 7), SLUICE_API(Metadata, 0, 9),
-      SLUICE_DATA_API(ApiVersions, 0, 3), SLUICE_API(CreateTopics, 0, 7),
-      SLUICE_API(DeleteTopics, 0, 5),     SLUICE_DATA_API(DeleteRecords, 0, 2),
-      SLUICE_API(DescribeConfigs, 0, 4),  SLUICE_API(AlterConfigs, 0, 2),
-      SLUICE_API(CreatePartitions, 0, 3), SLUICE_API(IncrementalAlterConfigs, 0, 1),
-      SLUICE_API(DescribeCluster, 0, 0),  SLUICE_API(FindCoordinator, 0, 3),
-      SLUICE_API(JoinGroup, 0, 7),        SLUICE_API(SyncGroup, 0, 5),
-      SLUICE_API(Heartbeat, 0, 4),        SLUICE_API(LeaveGroup, 0, 4),
-      SLUICE_API(OffsetCommit, 2, 8),     SLUICE_API(OffsetFetch, 1, 7),
-      SLUICE_API(DescribeGroups, 0, 5),   SLUICE_API(ListGroups, 0, 4),
-      SLUICE_API(DeleteGroups, 0, 2),     SLUICE_API(OffsetDelete, 0, 0),
-      SLUICE_API(InitProducerId, 0, 4),   SLUICE_DATA_API(DescribeProducers, 0, 0),
+      SLUICE_DATA_API(Produce, 3, 9),
+      SLUICE_DATA_API(Fetch, 4, 12),
+      SLUICE_DATA_API(ListOffsets, 1, 7),
+      SLUICE_API(Metadata, 0, 9),
+      SLUICE_DATA_API(ApiVersions, 0, 3),
+      SLUICE_API(CreateTopics, 0, 7),
+      SLUICE_API(DeleteTopics, 0, 5),
+      SLUICE_DATA_API(DeleteRecords, 0, 2),
+      SLUICE_API(DescribeConfigs, 0, 4),
+      SLUICE_API(AlterConfigs, 0, 2),
+      SLUICE_API(CreatePartitions, 0, 3),
+      SLUICE_API(IncrementalAlterConfigs, 0, 1),
+      SLUICE_API(DescribeCluster, 0, 0),
+      SLUICE_API(FindCoordinator, 0, 3),
+      SLUICE_API(JoinGroup, 0, 7),
+      SLUICE_API(SyncGroup, 0, 5),
+      SLUICE_API(Heartbeat, 0, 4),
+      SLUICE_API(LeaveGroup, 0, 4),
+      SLUICE_API(OffsetCommit, 2, 8),
+      SLUICE_API(OffsetFetch, 1, 7),
+      SLUICE_API(DescribeGroups, 0, 5),
+      SLUICE_API(ListGroups, 0, 4),
+      SLUICE_API(DeleteGroups, 0, 2),
+      SLUICE_API(OffsetDelete, 0, 0),
+      SLUICE_API(InitProducerId, 0, 4),
+      SLUICE_DATA_API(DescribeProducers, 0, 0),
+      SLUICE_API(AddPartitionsToTxn, 0, 3),
+      SLUICE_API(AddOffsetsToTxn, 0, 3),
+      SLUICE_API(EndTxn, 0, 3),           SLUICE_API(DescribeTransactions, 0, 0),
+      SLUICE_API(ListTransactions, 0, 1),
   };
   return table;
 }
@@ -111,13 +128,14 @@ const ApiEntry* find_api(int16_t key) {
 
 Broker::Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
                PartitionManager& partitions, group::GroupCoordinator& groups,
-               txn::ProducerIdManager& producer_ids)
+               txn::ProducerIdManager& producer_ids, txn::TransactionCoordinator& txns)
     : config_(config),
       self_(std::move(self)),
       metadata_(metadata),
       partitions_(partitions),
       groups_(groups),
-      producer_ids_(producer_ids) {}
+      producer_ids_(producer_ids),
+      txns_(txns) {}
 
 const std::vector<ApiRange>& Broker::supported_apis() const {
   static const std::vector<ApiRange> ranges = [] {

@@ -54,6 +54,13 @@ std::vector<ConfigKey> make_broker_keys() {
       {"group.max.size", T::int32, "2147483647", 1, INT32_MAX},
       // Idempotent producers idle this long are forgotten (checked with retention).
       {"producer.id.expiration.ms", T::int64, "86400000", 1},
+      // Transactions: the coordinator's log, the longest timeout a producer may ask for, how
+      // often open transactions are checked against theirs, and when an idle id is forgotten.
+      {"transaction.state.log.num.partitions", T::int32, "50", 1, 1000},
+      {"transaction.max.timeout.ms", T::int32, "900000", 1, INT32_MAX},
+      {"transaction.abort.timed.out.transaction.cleanup.interval.ms", T::int32, "10000", 1,
+       INT32_MAX},
+      {"transactional.id.expiration.ms", T::int64, "604800000", 1},
       {"max.connections.per.ip", T::int32, "1000", 1, INT32_MAX},
       {"queued.max.request.bytes", T::int64, "104857600", 1},
       // Event loops, one per core; partitions and connections are spread over them. 0: one per

@@ -14,7 +14,7 @@ import pytest
 from client_run import Run
 
 JAVA_DIR = pathlib.Path(__file__).resolve().parent / "java"
-SOURCE = JAVA_DIR / "SluiceClients.java"
+SOURCES = sorted(JAVA_DIR.glob("*.java"))
 CLASSES = JAVA_DIR / "classes"
 CLASSPATH = f"{CLASSES}:{JAVA_DIR / 'lib'}/*"
 FETCH_TIMEOUT = 300  # a fresh machine downloads ~10 MB of jars from Maven Central
@@ -32,12 +32,14 @@ def _check(cmd, timeout, what):
 
 @pytest.fixture(scope="session")
 def java_clients():
-    """Fetch the jars and compile the program (each a no-op when already done)."""
+    """Fetch the jars and compile the programs (each a no-op when already done)."""
     _check(["bash", str(JAVA_DIR / "fetch-deps.sh")], FETCH_TIMEOUT, "fetching kafka-clients")
-    stamp = CLASSES / "SluiceClients.class"
-    if not stamp.exists() or stamp.stat().st_mtime < SOURCE.stat().st_mtime:
-        _check(["javac", "-d", str(CLASSES), "-cp", CLASSPATH, str(SOURCE)], 120,
-               "compiling SluiceClients.java")
+    stale = [s for s in SOURCES
+             if not (CLASSES / (s.stem + ".class")).exists()
+             or (CLASSES / (s.stem + ".class")).stat().st_mtime < s.stat().st_mtime]
+    if stale:
+        _check(["javac", "-d", str(CLASSES), "-cp", CLASSPATH] + [str(s) for s in SOURCES], 180,
+               "compiling " + ", ".join(s.name for s in SOURCES))
     return run
 
 

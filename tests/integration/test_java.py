@@ -61,3 +61,39 @@ def test_assign_consumer_read_committed(java_clients, solo_group_broker):  # noq
     # read_committed consumer sees everything. assign() rather than a group: no coordinator.
     round_trip(java_clients, solo_group_broker, NON_IDEMPOTENT,
                {"isolation.level": "read_committed"}, group=False)
+
+
+def test_transactions_commit_abort_and_read_committed(java_clients, solo_group_broker):  # noqa: F811
+    b = solo_group_broker
+    t = create_topic(b.bootstrap, partitions=PARTITIONS)
+    # 12 transactions of 10 records, every third aborted: 80 committed records.
+    r = java_clients(b,
+                     step("transact", PRODUCER_TIMEOUTS, topic=t, txn_id=unique("jtx"),
+                          transactions=12, per_txn=10, abort_every=3),
+                     step("consume", {"isolation.level": "read_committed"}, topic=t, count=80,
+                          timeout_ms=30000),
+                     timeout=90)
+    r.assert_ok()
+    assert r.one("transacted")["committed"] == 8
+    got = sorted(x["value"] for x in r.of("record"))
+    want = sorted(f"t{n}-{k}" for n in range(12) if (n + 1) % 3 != 0 for k in range(10))
+    assert got == want
+    # read_uncommitted sees the aborted ones too, and no client sees a control record.
+    r = java_clients(b, step("consume", {"isolation.level": "read_uncommitted"}, topic=t,
+                             count=120, timeout_ms=30000))
+    r.assert_ok()
+    assert len(r.of("record")) == 120
+    assert sorted(x["value"] for x in r.of("record")) == \
+        sorted(f"t{n}-{k}" for n in range(12) for k in range(10))
+
+
+def test_transactional_zombie_is_fenced(java_clients, solo_group_broker):  # noqa: F811
+    b = solo_group_broker
+    t = create_topic(b.bootstrap, partitions=1)
+    r = java_clients(b, step("fence", PRODUCER_TIMEOUTS, topic=t, txn_id=unique("jfence")),
+                     step("consume", {"isolation.level": "read_committed"}, topic=t, count=1,
+                          timeout_ms=20000),
+                     timeout=90)
+    r.assert_ok()
+    assert r.one("fenced")["error"]
+    assert [x["value"] for x in r.of("record")] == ["successor"]

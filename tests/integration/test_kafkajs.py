@@ -154,3 +154,23 @@ def test_produce_autocreates_topic(broker):
     assert (m["baseOffset"], m["errorCode"]) == ("0", 0)
     assert t in ok(r[1])
     assert consume_all(broker.bootstrap, t, m["partition"], 0, 1)[0].value == b"first"
+
+
+def test_transactions_commit_and_abort(broker):
+    from test_transactions import read
+    t = create_topic(broker.bootstrap, unique("jstx"), partitions=2)
+    txid = unique("jstxid")
+    msgs = lambda tag: [{"value": f"{tag}{i}", "partition": i % 2} for i in range(10)]  # noqa: E731
+    r = js(broker,
+           {"op": "transaction", "topic": t, "transactionalId": txid, "commit": True,
+            "messages": msgs("c")},
+           {"op": "transaction", "topic": t, "transactionalId": txid, "commit": False,
+            "messages": msgs("a")},
+           {"op": "transaction", "topic": t, "transactionalId": txid, "commit": True,
+            "messages": msgs("d")})
+    assert [ok(x) for x in r] == ["committed", "aborted", "committed"]
+    committed = sorted(v.decode() for recs in read(broker.bootstrap, t, 2).values()
+                       for _, v in recs)
+    assert committed == sorted([f"c{i}" for i in range(10)] + [f"d{i}" for i in range(10)])
+    everything = read(broker.bootstrap, t, 2, isolation="read_uncommitted")
+    assert sum(len(v) for v in everything.values()) == 30

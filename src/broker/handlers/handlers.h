@@ -55,6 +55,11 @@ SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
 SLUICE_HANDLER(InitProducerId);
 SLUICE_HANDLER(DescribeProducers);
+SLUICE_HANDLER(AddPartitionsToTxn);
+SLUICE_HANDLER(AddOffsetsToTxn);
+SLUICE_HANDLER(EndTxn);
+SLUICE_HANDLER(DescribeTransactions);
+SLUICE_HANDLER(ListTransactions);
 
 // A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
 // key taken from each partition entry (shared, since the owners read it).
@@ -73,7 +78,7 @@ auto partition_keys(const Topics& topics, Value value) {
 
 // Shared checks.
 bool valid_topic_name(const std::string& name);
-// Topics the broker writes itself (__consumer_offsets, later __transaction_state).
+// Topics the broker writes itself (__consumer_offsets, __transaction_state).
 bool is_internal_topic(const std::string& name);
 // Creates a topic with broker defaults (auto-create); error code none on success.
 protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name);

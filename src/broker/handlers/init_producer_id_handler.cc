@@ -1,7 +1,7 @@
-// InitProducerId for idempotent producers: a new producer id at epoch 0 for every request, as
-// Kafka answers a request without a transactional id (the client's epoch bump after
-// OUT_OF_ORDER_SEQUENCE_NUMBER, KIP-360, gets a fresh id the same way). Runs on the control
-// shard, which owns the ProducerIdManager.
+// InitProducerId. Without a transactional id (idempotent producers): a new producer id at epoch
+// 0 for every request, as Kafka answers (the client's epoch bump after
+// OUT_OF_ORDER_SEQUENCE_NUMBER, KIP-360, gets a fresh id the same way). With one: handed to the
+// TransactionCoordinator. Runs on the control shard, which owns both.
 #include <spdlog/spdlog.h>
 
 #include "handlers/handlers.h"
@@ -21,10 +21,8 @@ SLUICE_HANDLER(InitProducerId) {
     respond(std::move(resp));
   };
   if (req.transactional_id) {
-    // Kafka refuses an empty id; any other one needs the transaction coordinator, which
-    // FindCoordinator does not offer yet, so a client cannot have been sent here for it.
-    return fail(req.transactional_id->empty() ? ErrorCode::invalid_request
-                                              : ErrorCode::coordinator_not_available);
+    if (req.transactional_id->empty()) return fail(ErrorCode::invalid_request);
+    return broker.txns().init_producer_id(req, ctx.api_version, std::move(respond));
   }
   auto id = broker.producer_ids().next();
   if (!id) {

@@ -1,4 +1,5 @@
 #include "handlers/handlers.h"
+#include "sluice/broker/internal_topic.h"
 
 namespace sluice::broker {
 
@@ -10,7 +11,9 @@ bool valid_topic_name(const std::string& name) {
   return true;
 }
 
-bool is_internal_topic(const std::string& name) { return name == "__consumer_offsets"; }
+bool is_internal_topic(const std::string& name) {
+  return name == kConsumerOffsetsTopic || name == kTransactionStateTopic;
+}
 
 protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name) {
   if (!valid_topic_name(name)) return protocol::ErrorCode::invalid_topic_exception;

@@ -15,6 +15,12 @@
 //            {"type":"consumed","count","committed":{partition: offset},"ms"}
 //   describe-producers topic=T partitions=N (Admin.describeProducers, KIP-664):
 //            {"type":"producers","partition","producers":[{"id","epoch","last_sequence"}]} each
+//   transact topic=T txn_id=X transactions=N per_txn=K abort_every=A: N transactions of K
+//            records each ("t<n>-<k>"), every A-th aborted (0: none), then
+//            {"type":"transacted","committed":c,"aborted":a,"ms"}
+//   fence topic=T txn_id=X: a second producer with the same transactional id fences a first one
+//            in the middle of a transaction; the first's commit must fail with
+//            ProducerFencedException: {"type":"fenced","error"}
 // A step that fails prints {"type":"error","step","error"} and the stack trace on stderr, and the
 // program exits 1 without running the later steps. deadline_ms bounds the whole run (exit 3).
 import java.io.BufferedOutputStream;
@@ -81,6 +87,8 @@ public final class SluiceClients {
                     case "produce" -> produce(bootstrap, s);
                     case "consume" -> consume(bootstrap, s);
                     case "describe-producers" -> describeProducers(bootstrap, s);
+                    case "transact" -> transact(bootstrap, s);
+                    case "fence" -> fence(bootstrap, s);
                     default -> throw new IllegalArgumentException("unknown step " + s.verb());
                 }
             } catch (Exception e) {
@@ -98,7 +106,7 @@ public final class SluiceClients {
         List<Step> steps = new ArrayList<>();
         Step cur = null;
         for (String a : args) {
-            if (a.equals("produce") || a.equals("consume") || a.equals("describe-producers")) {
+            if (Set.of("produce", "consume", "describe-producers", "transact", "fence").contains(a)) {
                 cur = new Step(a, new LinkedHashMap<>(), new Properties());
                 steps.add(cur);
                 continue;
@@ -172,6 +180,69 @@ public final class SluiceClients {
         emit("{\"type\":\"produced\",\"acked\":" + acked.get() + ",\"failed\":" + failed.get()
              + ",\"first_error\":" + json(firstError.get()) + ",\"ms\":" + millisSince(t0) + "}");
         if (failed.get() > 0) throw new RuntimeException(failed.get() + " of " + count + " sends failed; first: " + firstError.get());
+    }
+
+    private static KafkaProducer<String, String> transactionalProducer(String bootstrap, Step s, String txnId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, txnId);
+        p.putAll(s.props());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(p);
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static void transact(String bootstrap, Step s) throws Exception {
+        long t0 = System.nanoTime();
+        String topic = s.opt("topic");
+        int transactions = Integer.parseInt(s.opt("transactions"));
+        int perTxn = Integer.parseInt(s.opt("per_txn"));
+        int abortEvery = Integer.parseInt(s.opt("abort_every", "0"));
+        int committed = 0, aborted = 0;
+        try (KafkaProducer<String, String> producer = transactionalProducer(bootstrap, s, s.opt("txn_id"))) {
+            for (int n = 0; n < transactions; n++) {
+                producer.beginTransaction();
+                for (int k = 0; k < perTxn; k++) producer.send(new ProducerRecord<>(topic, "t" + n + "-" + k));
+                if (abortEvery > 0 && (n + 1) % abortEvery == 0) {
+                    producer.flush();  // the records are in the log before the abort marker
+                    producer.abortTransaction();
+                    aborted++;
+                } else {
+                    producer.commitTransaction();
+                    committed++;
+                }
+            }
+        }
+        emit("{\"type\":\"transacted\",\"committed\":" + committed + ",\"aborted\":" + aborted
+             + ",\"ms\":" + millisSince(t0) + "}");
+    }
+
+    private static void fence(String bootstrap, Step s) throws Exception {
+        String topic = s.opt("topic"), txnId = s.opt("txn_id");
+        try (KafkaProducer<String, String> zombie = transactionalProducer(bootstrap, s, txnId)) {
+            zombie.beginTransaction();
+            zombie.send(new ProducerRecord<>(topic, "zombie")).get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> successor = transactionalProducer(bootstrap, s, txnId)) {
+                successor.beginTransaction();
+                successor.send(new ProducerRecord<>(topic, "successor"));
+                successor.commitTransaction();
+            }
+            String error = null;
+            try {
+                zombie.send(new ProducerRecord<>(topic, "zombie-2"));
+                zombie.commitTransaction();
+            } catch (org.apache.kafka.common.errors.ProducerFencedException
+                     | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+                error = e.getClass().getSimpleName();
+            } catch (org.apache.kafka.common.KafkaException e) {
+                // commitTransaction wraps the fencing seen by the send
+                error = describe(e);
+            }
+            emit("{\"type\":\"fenced\",\"error\":" + json(error) + "}");
+            if (error == null) throw new RuntimeException("the zombie producer committed");
+        }
     }
 
     private static void failed(int i, Exception err, AtomicInteger failed, AtomicReference<String> firstError) {

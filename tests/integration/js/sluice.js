@@ -79,6 +79,26 @@ async function main () {
       timeout: 10000,
     }),
     deleteTopics: async s => admin.deleteTopics({ topics: s.topics, timeout: 10000 }),
+    // One transaction with its own producer: the messages, then commit (s.commit) or abort.
+    transaction: async s => {
+      const tp = kafka.producer({
+        transactionalId: s.transactionalId, idempotent: true, maxInFlightRequests: 1,
+      })
+      await tp.connect()
+      try {
+        const txn = await tp.transaction()
+        try {
+          await txn.send({ topic: s.topic, messages: s.messages.map(m => ({ value: m.value, partition: m.partition })) })
+        } catch (e) {
+          await txn.abort()
+          throw e
+        }
+        if (s.commit) await txn.commit(); else await txn.abort()
+        return s.commit ? 'committed' : 'aborted'
+      } finally {
+        await tp.disconnect()
+      }
+    },
   }
 
   const results = await runSteps(spec.steps, ops)

@@ -15,6 +15,7 @@
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/schema.h"
 #include "sluice/txn/producer_id_manager.h"
+#include "sluice/txn/transaction_coordinator.h"
 
 namespace sluice::broker {
 
@@ -68,7 +69,7 @@ class Broker {
 
   Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
          PartitionManager& partitions, group::GroupCoordinator& groups,
-         txn::ProducerIdManager& producer_ids);
+         txn::ProducerIdManager& producer_ids, txn::TransactionCoordinator& txns);
 
   // `frame` is one request without its length prefix, from a client at `client_host`, on the
   // shard of its connection. respond is called exactly once, on that same shard, possibly later
@@ -91,6 +92,7 @@ class Broker {
   group::GroupCoordinator& groups() { return groups_; }
   // Control shard only.
   txn::ProducerIdManager& producer_ids() { return producer_ids_; }
+  txn::TransactionCoordinator& txns() { return txns_; }
 
  private:
   const ConfigSet& config_;
@@ -99,6 +101,7 @@ class Broker {
   PartitionManager& partitions_;
   group::GroupCoordinator& groups_;
   txn::ProducerIdManager& producer_ids_;
+  txn::TransactionCoordinator& txns_;
 };
 
 }  // namespace sluice::broker

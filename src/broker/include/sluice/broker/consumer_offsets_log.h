@@ -1,26 +1,27 @@
 #pragma once
 // __consumer_offsets as the group coordinator sees it (group::OffsetsLog), over this node's
-// partitions: appends wait for durability like an acks=all produce.
-#include "sluice/broker/partition_manager.h"
+// partitions.
+#include "sluice/broker/internal_topic.h"
 #include "sluice/group/offsets_log.h"
 
 namespace sluice::broker {
 
-inline constexpr const char* kConsumerOffsetsTopic = "__consumer_offsets";
-
 class ConsumerOffsetsLog final : public group::OffsetsLog {
  public:
-  // The topic is created with `partitions` partitions on the first write, as Kafka does, so a
-  // broker that never sees a group lists no internal topic.
-  ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions) : pm_(pm), configured_(partitions) {}
-  int32_t partitions() const override;
+  ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions)
+      : topic_(pm, kConsumerOffsetsTopic, partitions) {}
+  int32_t partitions() const override { return topic_.partitions(); }
   void append(int32_t partition, std::string batch,
-              std::function<void(protocol::ErrorCode)> done) override;
-  void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override;
+              std::function<void(protocol::ErrorCode)> done) override {
+    topic_.append(partition, std::move(batch), std::move(done));
+  }
+  void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override {
+    topic_.scan(partition, fn);
+  }
+  InternalTopic& topic() { return topic_; }
 
  private:
-  PartitionManager& pm_;
-  int32_t configured_;
+  InternalTopic topic_;
 };
 
 }  // namespace sluice::broker

@@ -54,6 +54,7 @@ enum class ErrorCode : int16_t {
   invalid_transaction_timeout = 50,
   concurrent_transactions = 51,
   operation_not_attempted = 55,
+  transactional_id_not_found = 105,
   unknown_producer_id = 59,
   producer_fenced = 90,
   log_dir_not_found = 57,

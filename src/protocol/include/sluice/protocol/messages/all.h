@@ -15,6 +15,7 @@
 #include "sluice/protocol/messages/describe_configs.h"
 #include "sluice/protocol/messages/describe_groups.h"
 #include "sluice/protocol/messages/describe_producers.h"
+#include "sluice/protocol/messages/describe_transactions.h"
 #include "sluice/protocol/messages/end_txn.h"
 #include "sluice/protocol/messages/fetch.h"
 #include "sluice/protocol/messages/find_coordinator.h"
@@ -25,6 +26,7 @@
 #include "sluice/protocol/messages/leave_group.h"
 #include "sluice/protocol/messages/list_groups.h"
 #include "sluice/protocol/messages/list_offsets.h"
+#include "sluice/protocol/messages/list_transactions.h"
 #include "sluice/protocol/messages/metadata.h"
 #include "sluice/protocol/messages/offset_commit.h"
 #include "sluice/protocol/messages/offset_delete.h"
@@ -51,6 +53,7 @@ using AllMessages = std::tuple<
     InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
     AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, EndTxnRequest,
     EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
-    DescribeProducersResponse>;
+    DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
+    ListTransactionsRequest, ListTransactionsResponse>;
 
 }  // namespace sluice::protocol

@@ -64,5 +64,9 @@ struct TxnOffsetCommitRequest;
 struct TxnOffsetCommitResponse;
 struct DescribeProducersRequest;
 struct DescribeProducersResponse;
+struct DescribeTransactionsRequest;
+struct DescribeTransactionsResponse;
+struct ListTransactionsRequest;
+struct ListTransactionsResponse;
 
 }  // namespace sluice::protocol
