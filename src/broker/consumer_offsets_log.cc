@@ -10,22 +10,23 @@ int32_t ConsumerOffsetsLog::partitions() const {
 }
 
 void ConsumerOffsetsLog::append(int32_t partition, std::string batch,
-                                std::function<void(ErrorCode)> done) {
+                                std::function<void(ErrorCode, int64_t)> done) {
   if (pm_.partition_count(kConsumerOffsetsTopic) < 0) {
     cluster::TopicMetadata t;
     t.name = kConsumerOffsetsTopic;
     t.id = cluster::random_topic_id();
     t.partitions = configured_;
     t.configs = {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
-    if (auto e = pm_.create_topic(t); e != ErrorCode::none) return done(e);
+    if (auto e = pm_.create_topic(t); e != ErrorCode::none) return done(e, -1);
   }
   auto p = pm_.get(kConsumerOffsetsTopic, partition);
-  if (!p) return done(ErrorCode::unknown_topic_or_partition);
+  if (!p) return done(ErrorCode::unknown_topic_or_partition, -1);
   // The batch stays alive until replicate() has written it: it is a local of this call, and
   // replicate() writes before it returns.
   auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());
-  p->replicate(bytes, -1, now_ms(),
-               [done = std::move(done)](const Partition::Appended& r) { done(r.error); });
+  p->replicate(bytes, -1, now_ms(), [done = std::move(done)](const Partition::Appended& r) {
+    done(r.error, r.base_offset);
+  });
 }
 
 void ConsumerOffsetsLog::scan(int32_t partition,

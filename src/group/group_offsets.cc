@@ -7,6 +7,7 @@
 
 #include "group.h"
 #include "group_records.h"
+#include "offsets_batch.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/batch_builder.h"
 #include "sluice/protocol/record_iterator.h"
@@ -18,39 +19,9 @@ using protocol::to_wire;
 
 namespace {
 
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 int64_t steady_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-using TopicPartitionKey = std::pair<std::string, int32_t>;
-
-// Tombstones (or values) for offsets of one group, as one batch.
-std::string offsets_batch(
-    const std::string& group,
-    const std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>>& items) {
-  std::vector<std::string> keys, values;
-  keys.reserve(items.size());
-  values.reserve(items.size());
-  std::vector<protocol::RecordData> records;
-  for (const auto& [tp, off] : items) {
-    keys.push_back(encode_record(OffsetCommitKey{group, tp.first, tp.second}));
-    std::optional<std::string_view> value;
-    if (off) {
-      values.push_back(encode_record(
-          OffsetCommitValue{off->offset, off->leader_epoch, off->metadata, off->commit_timestamp}));
-      value = values.back();
-    }
-    records.push_back({keys.back(), value});
-  }
-  protocol::BatchOptions opts;
-  opts.timestamp = wall_ms();
-  return protocol::build_batch(records, opts);
 }
 
 }  // namespace
@@ -87,8 +58,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
     m.deadline_ms = steady_ms() + m.session_timeout_ms;  // a commit counts as a heartbeat
   }
 
-  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> accepted;
-  int64_t now = wall_ms();
+  OffsetItems accepted;
+  int64_t now = wall_clock_ms();
   for (const auto& t : req.topics) {
     auto& tr = resp.topics.emplace_back();
     tr.name = t.name;
@@ -111,11 +82,14 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
   auto batch = offsets_batch(group_id, accepted);
   log_.append(partition_for(group_id), std::move(batch),
               [this, group_id, accepted = std::move(accepted), resp = std::move(resp),
-               respond = std::move(respond)](ErrorCode e) mutable {
+               respond = std::move(respond)](ErrorCode e, int64_t base_offset) mutable {
                 if (e == ErrorCode::none) {
                   // Applied only once durable: a fetch never sees an offset a crash could lose.
                   Group& g = get_or_create(group_id);
-                  for (auto& [tp, off] : accepted) g.offsets[tp] = *off;
+                  for (size_t i = 0; i < accepted.size(); ++i) {
+                    accepted[i].second->record_offset = base_offset + static_cast<int64_t>(i);
+                    g.offsets[accepted[i].first] = *accepted[i].second;
+                  }
                 } else {
                   for (auto& t : resp.topics)
                     for (auto& p : t.partitions)
@@ -250,22 +224,23 @@ void GroupCoordinator::delete_groups(const protocol::DeleteGroupsRequest& req,
       r.error_code = to_wire(ErrorCode::non_empty_group);
     } else {
       // Tombstones for every offset and for the group itself, then forget it.
-      std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+      OffsetItems items;
       for (const auto& [tp, _] : g->offsets) items.push_back({tp, std::nullopt});
       std::string key = encode_record(GroupMetadataKey{id});
       std::vector<protocol::RecordData> recs{{key, std::nullopt}};
-      std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_ms()});
+      std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_clock_ms()});
       g->state = GroupState::dead;
       ++pending->outstanding;
-      log_.append(partition_for(id), std::move(batch), [this, id, pending, &r](ErrorCode e) {
-        if (e == ErrorCode::none) {
-          groups_.erase(id);
-        } else {
-          if (Group* g = find(id)) g->state = GroupState::empty;
-          r.error_code = to_wire(ErrorCode::coordinator_not_available);
-        }
-        pending->done();
-      });
+      log_.append(partition_for(id), std::move(batch),
+                  [this, id, pending, &r](ErrorCode e, int64_t) {
+                    if (e == ErrorCode::none) {
+                      groups_.erase(id);
+                    } else {
+                      if (Group* g = find(id)) g->state = GroupState::empty;
+                      r.error_code = to_wire(ErrorCode::coordinator_not_available);
+                    }
+                    pending->done();
+                  });
     }
   }
   pending->done();
@@ -281,7 +256,7 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
     return respond(std::move(resp));
   }
   auto subscribed = g->subscribed_topics();
-  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+  OffsetItems items;
   for (const auto& t : req.topics) {
     auto& tr = resp.topics.emplace_back();
     tr.name = t.name;
@@ -297,8 +272,8 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
   if (items.empty()) return respond(std::move(resp));
   std::string group_id = req.group_id;
   log_.append(partition_for(group_id), offsets_batch(group_id, items),
-              [this, group_id, items, resp = std::move(resp),
-               respond = std::move(respond)](ErrorCode e) mutable {
+              [this, group_id, items, resp = std::move(resp), respond = std::move(respond)](
+                  ErrorCode e, int64_t) mutable {
                 if (e != ErrorCode::none) {
                   resp.error_code = to_wire(ErrorCode::coordinator_not_available);
                 } else if (Group* g = find(group_id)) {
@@ -322,7 +297,7 @@ void GroupCoordinator::load() {
           TopicPartitionKey tp{o->key.topic, o->key.partition};
           if (o->value) {
             g.offsets[tp] = {o->value->offset, o->value->leader_epoch, o->value->metadata,
-                             o->value->commit_timestamp};
+                             o->value->commit_timestamp, r.offset};
           } else {
             g.offsets.erase(tp);
           }
@@ -374,18 +349,19 @@ void GroupCoordinator::expire_offsets(int64_t now) {
   for (auto& [id, gp] : groups_) {
     Group& g = *gp;
     if (g.state != GroupState::empty || g.offsets.empty()) continue;
-    std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+    OffsetItems items;
     for (const auto& [tp, off] : g.offsets) {
       int64_t since = std::max(g.empty_since_ms, off.commit_timestamp);
       if (now - since > config_.offsets_retention_ms) items.push_back({tp, std::nullopt});
     }
     if (items.empty()) continue;
     std::string group_id = id;
-    log_.append(partition_for(id), offsets_batch(id, items), [this, group_id, items](ErrorCode e) {
-      if (e != ErrorCode::none) return;
-      if (Group* g = find(group_id))
-        for (const auto& [tp, _] : items) g->offsets.erase(tp);
-    });
+    log_.append(partition_for(id), offsets_batch(id, items),
+                [this, group_id, items](ErrorCode e, int64_t) {
+                  if (e != ErrorCode::none) return;
+                  if (Group* g = find(group_id))
+                    for (const auto& [tp, _] : items) g->offsets.erase(tp);
+                });
   }
 }
 

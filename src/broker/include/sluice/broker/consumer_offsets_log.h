@@ -15,7 +15,7 @@ class ConsumerOffsetsLog final : public group::OffsetsLog {
   ConsumerOffsetsLog(PartitionManager& pm, int32_t partitions) : pm_(pm), configured_(partitions) {}
   int32_t partitions() const override;
   void append(int32_t partition, std::string batch,
-              std::function<void(protocol::ErrorCode)> done) override;
+              std::function<void(protocol::ErrorCode, int64_t base_offset)> done) override;
   void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override;
 
  private:
