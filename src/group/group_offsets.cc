@@ -102,8 +102,10 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
 
 void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t version,
                              Respond<protocol::OffsetFetchResponse> respond) {
-  (void)version;
   protocol::OffsetFetchResponse resp;
+  // KIP-447: a consumer asking for stable offsets waits out partitions whose offsets an open
+  // transaction may still change.
+  const bool require_stable = version >= 7 && req.require_stable;
   if (req.group_id.empty()) {
     resp.error_code = to_wire(ErrorCode::invalid_group_id);
     return respond(std::move(resp));
@@ -114,6 +116,10 @@ void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t ve
     p.committed_offset = -1;
     p.metadata = "";
     if (!g) return;
+    if (require_stable && g->has_pending_txn_offset({topic, p.partition_index})) {
+      p.error_code = to_wire(ErrorCode::unstable_offset_commit);
+      return;
+    }
     auto it = g->offsets.find({topic, p.partition_index});
     if (it == g->offsets.end()) return;
     p.committed_offset = it->second.offset;
@@ -226,6 +232,14 @@ void GroupCoordinator::delete_groups(const protocol::DeleteGroupsRequest& req,
       // Tombstones for every offset and for the group itself, then forget it.
       OffsetItems items;
       for (const auto& [tp, _] : g->offsets) items.push_back({tp, std::nullopt});
+      // Kafka also tombstones partitions that only an open transaction wrote: its coordinator
+      // keeps pending offsets apart from the group, and only a tombstone drops them on replay.
+      // Here they go with the group, but the log stays one a Kafka coordinator reads the same.
+      std::set<TopicPartitionKey> pending_only;
+      for (const auto& [_, pending] : g->pending_txn_offsets)
+        for (const auto& [tp, _] : pending)
+          if (!g->offsets.count(tp)) pending_only.insert(tp);
+      for (const auto& tp : pending_only) items.push_back({tp, std::nullopt});
       std::string key = encode_record(GroupMetadataKey{id});
       std::vector<protocol::RecordData> recs{{key, std::nullopt}};
       std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_clock_ms()});
@@ -264,7 +278,8 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
       ErrorCode e = ErrorCode::none;
       if (subscribed.count(t.name))
         e = ErrorCode::group_subscribed_to_topic;
-      else if (g->offsets.count({t.name, p.partition_index}))
+      else if (g->offsets.count({t.name, p.partition_index}) ||
+               g->has_pending_txn_offset({t.name, p.partition_index}))
         items.push_back({{t.name, p.partition_index}, std::nullopt});
       tr.partitions.push_back({p.partition_index, to_wire(e)});
     }
@@ -277,16 +292,31 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
                 if (e != ErrorCode::none) {
                   resp.error_code = to_wire(ErrorCode::coordinator_not_available);
                 } else if (Group* g = find(group_id)) {
-                  for (const auto& [tp, _] : items) g->offsets.erase(tp);
+                  for (const auto& [tp, _] : items) g->erase_offset(tp);
                 }
                 respond(std::move(resp));
               });
 }
 
 void GroupCoordinator::load() {
-  size_t offsets = 0, records = 0;
+  size_t offsets = 0, pending = 0, records = 0;
   for (int32_t p = 0; p < log_.partitions(); ++p) {
     log_.scan(p, [&](std::span<const uint8_t> batch) {
+      auto header = protocol::read_batch_header(batch);
+      if (!header) return;
+      if (header->is_control()) {
+        // A transaction marker: the same step the transaction coordinator takes live.
+        std::optional<TxnResult> result;
+        protocol::for_each_record(batch, 64 << 20, [&](const protocol::Record& r) {
+          result = decode_end_txn_marker(r.key);
+          return false;
+        });
+        if (result) complete_transaction(p, header->producer_id, *result == TxnResult::commit);
+        return;
+      }
+      // Offsets in a transactional batch wait for their producer's marker; other batches may
+      // carry a producer id too (idempotence) and are plain commits.
+      const int64_t txn_producer = header->is_transactional() ? header->producer_id : -1;
       protocol::for_each_record(batch, 64 << 20, [&](const protocol::Record& r) {
         ++records;
         std::optional<std::span<const uint8_t>> value;
@@ -295,12 +325,16 @@ void GroupCoordinator::load() {
         if (auto* o = std::get_if<OffsetRecord>(&rec)) {
           Group& g = get_or_create(o->key.group);
           TopicPartitionKey tp{o->key.topic, o->key.partition};
-          if (o->value) {
-            g.offsets[tp] = {o->value->offset, o->value->leader_epoch, o->value->metadata,
-                             o->value->commit_timestamp, r.offset};
-          } else {
-            g.offsets.erase(tp);
+          if (!o->value) {
+            g.erase_offset(tp);
+            return true;
           }
+          CommittedOffset off{o->value->offset, o->value->leader_epoch, o->value->metadata,
+                              o->value->commit_timestamp, r.offset};
+          if (txn_producer >= 0)
+            hold_pending_txn_offset(g, txn_producer, tp, off);
+          else
+            g.offsets[tp] = off;
         } else if (auto* gr = std::get_if<GroupRecord>(&rec)) {
           if (!gr->value) {
             groups_.erase(gr->key.group);
@@ -337,9 +371,16 @@ void GroupCoordinator::load() {
       });
     });
   }
-  for (const auto& [_, g] : groups_) offsets += g->offsets.size();
-  spdlog::info("group coordinator loaded {} groups, {} committed offsets from {} records",
-               groups_.size(), offsets, records);
+  for (const auto& [_, g] : groups_) {
+    offsets += g->offsets.size();
+    for (const auto& [_, p] : g->pending_txn_offsets) pending += p.size();
+  }
+  // Offsets still pending belong to transactions the transaction coordinator has yet to end; it
+  // calls complete_transaction for each once their markers are written.
+  spdlog::info(
+      "group coordinator loaded {} groups, {} committed and {} pending transactional offsets "
+      "from {} records",
+      groups_.size(), offsets, pending, records);
   arm_tick();
 }
 
@@ -352,7 +393,9 @@ void GroupCoordinator::expire_offsets(int64_t now) {
     OffsetItems items;
     for (const auto& [tp, off] : g.offsets) {
       int64_t since = std::max(g.empty_since_ms, off.commit_timestamp);
-      if (now - since > config_.offsets_retention_ms) items.push_back({tp, std::nullopt});
+      // Like Kafka, an offset an open transaction is about to replace does not expire yet.
+      if (now - since > config_.offsets_retention_ms && !g.has_pending_txn_offset(tp))
+        items.push_back({tp, std::nullopt});
     }
     if (items.empty()) continue;
     std::string group_id = id;
@@ -360,7 +403,7 @@ void GroupCoordinator::expire_offsets(int64_t now) {
                 [this, group_id, items](ErrorCode e, int64_t) {
                   if (e != ErrorCode::none) return;
                   if (Group* g = find(group_id))
-                    for (const auto& [tp, _] : items) g->offsets.erase(tp);
+                    for (const auto& [tp, _] : items) g->erase_offset(tp);
                 });
   }
 }
