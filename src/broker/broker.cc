@@ -84,6 +84,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(DescribeGroups, 0, 5),   SLUICE_API(ListGroups, 0, 4),
       SLUICE_API(DeleteGroups, 0, 2),     SLUICE_API(OffsetDelete, 0, 0),
       SLUICE_API(InitProducerId, 0, 4),   SLUICE_DATA_API(DescribeProducers, 0, 0),
+      SLUICE_API(TxnOffsetCommit, 0, 3),
   };
   return table;
 }
