@@ -20,15 +20,16 @@ ErrorCode InternalTopic::create_if_absent() {
 }
 
 void InternalTopic::append(int32_t partition, std::string batch,
-                           std::function<void(ErrorCode)> done) {
-  if (auto e = create_if_absent(); e != ErrorCode::none) return done(e);
+                           std::function<void(ErrorCode, int64_t)> done) {
+  if (auto e = create_if_absent(); e != ErrorCode::none) return done(e, -1);
   auto p = pm_.get(name_, partition);
-  if (!p) return done(ErrorCode::unknown_topic_or_partition);
+  if (!p) return done(ErrorCode::unknown_topic_or_partition, -1);
   // The batch stays alive until replicate() has written it: it is a local of this call, and
   // replicate() writes before it returns.
   auto bytes = std::span(reinterpret_cast<uint8_t*>(batch.data()), batch.size());
-  p->replicate(bytes, -1, now_ms(),
-               [done = std::move(done)](const Partition::Appended& r) { done(r.error); });
+  p->replicate(bytes, -1, now_ms(), [done = std::move(done)](const Partition::Appended& r) {
+    done(r.error, r.base_offset);
+  });
 }
 
 void InternalTopic::scan(int32_t partition,

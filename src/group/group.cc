@@ -77,6 +77,20 @@ int32_t Group::max_rebalance_timeout_ms() const {
   return t;
 }
 
+bool Group::has_pending_txn_offset(const TopicPartitionKey& tp) const {
+  for (const auto& [_, pending] : pending_txn_offsets)
+    if (pending.count(tp)) return true;
+  return false;
+}
+
+void Group::erase_offset(const TopicPartitionKey& tp) {
+  offsets.erase(tp);
+  for (auto it = pending_txn_offsets.begin(); it != pending_txn_offsets.end();) {
+    it->second.erase(tp);
+    it = it->second.empty() ? pending_txn_offsets.erase(it) : std::next(it);
+  }
+}
+
 std::set<std::string> Group::subscribed_topics() const {
   std::set<std::string> topics;
   if (protocol_type != "consumer" || !protocol) return topics;

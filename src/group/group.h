@@ -1,7 +1,7 @@
 #pragma once
 // One consumer group's state: members, generation, chosen protocol and committed offsets.
 // The transitions live in GroupCoordinator; this class holds the state and answers questions
-// about it.
+// about it. Owned by the GroupCoordinator and used only on its event loop thread.
 //
 // Invariants: every static member's instance id maps to exactly one member id; a member with
 // awaiting_join/awaiting_sync set has a request in flight that must get exactly one answer.
@@ -45,7 +45,12 @@ struct CommittedOffset {
   int32_t leader_epoch = -1;
   std::string metadata;
   int64_t commit_timestamp = 0;
+  // Where the record that wrote this offset sits in __consumer_offsets: when a transaction
+  // commits, its offsets win only over offsets written before them (Kafka keeps the latest).
+  int64_t record_offset = -1;
 };
+
+using TopicPartitionKey = std::pair<std::string, int32_t>;
 
 class Group {
  public:
@@ -60,7 +65,10 @@ class Group {
   std::map<std::string, Member> members;
   std::map<std::string, std::string> static_members;  // instance id -> member id
   std::map<std::string, int64_t> pending_members;     // MEMBER_ID_REQUIRED issued -> expiry
-  std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets;
+  std::map<TopicPartitionKey, CommittedOffset> offsets;
+  // Offsets written by TxnOffsetCommit whose transaction has not ended, by producer id: durable
+  // in the log but invisible to OffsetFetch until the COMMIT marker (dropped on ABORT).
+  std::map<int64_t, std::map<TopicPartitionKey, CommittedOffset>> pending_txn_offsets;
   int64_t rebalance_deadline_ms = 0;
   int64_t initial_delay_until_ms = 0;
   int64_t empty_since_ms = 0;  // wall clock, for offset retention
@@ -73,6 +81,10 @@ class Group {
   bool accepts(const std::string& type,
                const std::vector<std::pair<std::string, std::string>>& protocols) const;
   int32_t max_rebalance_timeout_ms() const;
+  // Whether an open transaction holds an offset for this partition (Kafka's open transactions).
+  bool has_pending_txn_offset(const TopicPartitionKey& tp) const;
+  // Forgets the committed and every pending offset of the partition, as Kafka's tombstone does.
+  void erase_offset(const TopicPartitionKey& tp);
   // Topics the members subscribe to, read from the consumer protocol's subscription metadata.
   std::set<std::string> subscribed_topics() const;
 

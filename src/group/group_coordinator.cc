@@ -541,7 +541,8 @@ void GroupCoordinator::persist_group(Group& g, std::function<void(ErrorCode)> do
   protocol::RecordData rec{key, value};
   protocol::BatchOptions opts;
   opts.timestamp = v.current_state_timestamp;
-  log_.append(partition_for(g.id()), protocol::build_batch({&rec, 1}, opts), std::move(done));
+  log_.append(partition_for(g.id()), protocol::build_batch({&rec, 1}, opts),
+              [done = std::move(done)](ErrorCode e, int64_t) { done(e); });
 }
 
 void GroupCoordinator::tick() {

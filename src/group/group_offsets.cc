@@ -7,6 +7,7 @@
 
 #include "group.h"
 #include "group_records.h"
+#include "offsets_batch.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/batch_builder.h"
 #include "sluice/protocol/record_iterator.h"
@@ -18,39 +19,9 @@ using protocol::to_wire;
 
 namespace {
 
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 int64_t steady_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-using TopicPartitionKey = std::pair<std::string, int32_t>;
-
-// Tombstones (or values) for offsets of one group, as one batch.
-std::string offsets_batch(
-    const std::string& group,
-    const std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>>& items) {
-  std::vector<std::string> keys, values;
-  keys.reserve(items.size());
-  values.reserve(items.size());
-  std::vector<protocol::RecordData> records;
-  for (const auto& [tp, off] : items) {
-    keys.push_back(encode_record(OffsetCommitKey{group, tp.first, tp.second}));
-    std::optional<std::string_view> value;
-    if (off) {
-      values.push_back(encode_record(
-          OffsetCommitValue{off->offset, off->leader_epoch, off->metadata, off->commit_timestamp}));
-      value = values.back();
-    }
-    records.push_back({keys.back(), value});
-  }
-  protocol::BatchOptions opts;
-  opts.timestamp = wall_ms();
-  return protocol::build_batch(records, opts);
 }
 
 }  // namespace
@@ -87,8 +58,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
     m.deadline_ms = steady_ms() + m.session_timeout_ms;  // a commit counts as a heartbeat
   }
 
-  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> accepted;
-  int64_t now = wall_ms();
+  OffsetItems accepted;
+  int64_t now = wall_clock_ms();
   for (const auto& t : req.topics) {
     auto& tr = resp.topics.emplace_back();
     tr.name = t.name;
@@ -111,11 +82,14 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
   auto batch = offsets_batch(group_id, accepted);
   log_.append(partition_for(group_id), std::move(batch),
               [this, group_id, accepted = std::move(accepted), resp = std::move(resp),
-               respond = std::move(respond)](ErrorCode e) mutable {
+               respond = std::move(respond)](ErrorCode e, int64_t base_offset) mutable {
                 if (e == ErrorCode::none) {
                   // Applied only once durable: a fetch never sees an offset a crash could lose.
                   Group& g = get_or_create(group_id);
-                  for (auto& [tp, off] : accepted) g.offsets[tp] = *off;
+                  for (size_t i = 0; i < accepted.size(); ++i) {
+                    accepted[i].second->record_offset = base_offset + static_cast<int64_t>(i);
+                    g.offsets[accepted[i].first] = *accepted[i].second;
+                  }
                 } else {
                   for (auto& t : resp.topics)
                     for (auto& p : t.partitions)
@@ -128,8 +102,10 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
 
 void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t version,
                              Respond<protocol::OffsetFetchResponse> respond) {
-  (void)version;
   protocol::OffsetFetchResponse resp;
+  // KIP-447: a consumer asking for stable offsets waits out partitions whose offsets an open
+  // transaction may still change.
+  const bool require_stable = version >= 7 && req.require_stable;
   if (req.group_id.empty()) {
     resp.error_code = to_wire(ErrorCode::invalid_group_id);
     return respond(std::move(resp));
@@ -140,6 +116,10 @@ void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t ve
     p.committed_offset = -1;
     p.metadata = "";
     if (!g) return;
+    if (require_stable && g->has_pending_txn_offset({topic, p.partition_index})) {
+      p.error_code = to_wire(ErrorCode::unstable_offset_commit);
+      return;
+    }
     auto it = g->offsets.find({topic, p.partition_index});
     if (it == g->offsets.end()) return;
     p.committed_offset = it->second.offset;
@@ -250,22 +230,31 @@ void GroupCoordinator::delete_groups(const protocol::DeleteGroupsRequest& req,
       r.error_code = to_wire(ErrorCode::non_empty_group);
     } else {
       // Tombstones for every offset and for the group itself, then forget it.
-      std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+      OffsetItems items;
       for (const auto& [tp, _] : g->offsets) items.push_back({tp, std::nullopt});
+      // Kafka also tombstones partitions that only an open transaction wrote: its coordinator
+      // keeps pending offsets apart from the group, and only a tombstone drops them on replay.
+      // Here they go with the group, but the log stays one a Kafka coordinator reads the same.
+      std::set<TopicPartitionKey> pending_only;
+      for (const auto& [_, pending] : g->pending_txn_offsets)
+        for (const auto& [tp, _] : pending)
+          if (!g->offsets.count(tp)) pending_only.insert(tp);
+      for (const auto& tp : pending_only) items.push_back({tp, std::nullopt});
       std::string key = encode_record(GroupMetadataKey{id});
       std::vector<protocol::RecordData> recs{{key, std::nullopt}};
-      std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_ms()});
+      std::string batch = offsets_batch(id, items) + protocol::build_batch(recs, {wall_clock_ms()});
       g->state = GroupState::dead;
       ++pending->outstanding;
-      log_.append(partition_for(id), std::move(batch), [this, id, pending, &r](ErrorCode e) {
-        if (e == ErrorCode::none) {
-          groups_.erase(id);
-        } else {
-          if (Group* g = find(id)) g->state = GroupState::empty;
-          r.error_code = to_wire(ErrorCode::coordinator_not_available);
-        }
-        pending->done();
-      });
+      log_.append(partition_for(id), std::move(batch),
+                  [this, id, pending, &r](ErrorCode e, int64_t) {
+                    if (e == ErrorCode::none) {
+                      groups_.erase(id);
+                    } else {
+                      if (Group* g = find(id)) g->state = GroupState::empty;
+                      r.error_code = to_wire(ErrorCode::coordinator_not_available);
+                    }
+                    pending->done();
+                  });
     }
   }
   pending->done();
@@ -281,7 +270,7 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
     return respond(std::move(resp));
   }
   auto subscribed = g->subscribed_topics();
-  std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+  OffsetItems items;
   for (const auto& t : req.topics) {
     auto& tr = resp.topics.emplace_back();
     tr.name = t.name;
@@ -289,7 +278,8 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
       ErrorCode e = ErrorCode::none;
       if (subscribed.count(t.name))
         e = ErrorCode::group_subscribed_to_topic;
-      else if (g->offsets.count({t.name, p.partition_index}))
+      else if (g->offsets.count({t.name, p.partition_index}) ||
+               g->has_pending_txn_offset({t.name, p.partition_index}))
         items.push_back({{t.name, p.partition_index}, std::nullopt});
       tr.partitions.push_back({p.partition_index, to_wire(e)});
     }
@@ -297,21 +287,36 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
   if (items.empty()) return respond(std::move(resp));
   std::string group_id = req.group_id;
   log_.append(partition_for(group_id), offsets_batch(group_id, items),
-              [this, group_id, items, resp = std::move(resp),
-               respond = std::move(respond)](ErrorCode e) mutable {
+              [this, group_id, items, resp = std::move(resp), respond = std::move(respond)](
+                  ErrorCode e, int64_t) mutable {
                 if (e != ErrorCode::none) {
                   resp.error_code = to_wire(ErrorCode::coordinator_not_available);
                 } else if (Group* g = find(group_id)) {
-                  for (const auto& [tp, _] : items) g->offsets.erase(tp);
+                  for (const auto& [tp, _] : items) g->erase_offset(tp);
                 }
                 respond(std::move(resp));
               });
 }
 
 void GroupCoordinator::load() {
-  size_t offsets = 0, records = 0;
+  size_t offsets = 0, pending = 0, records = 0;
   for (int32_t p = 0; p < log_.partitions(); ++p) {
     log_.scan(p, [&](std::span<const uint8_t> batch) {
+      auto header = protocol::read_batch_header(batch);
+      if (!header) return;
+      if (header->is_control()) {
+        // A transaction marker: the same step the transaction coordinator takes live.
+        std::optional<TxnResult> result;
+        protocol::for_each_record(batch, 64 << 20, [&](const protocol::Record& r) {
+          result = decode_end_txn_marker(r.key);
+          return false;
+        });
+        if (result) complete_transaction(p, header->producer_id, *result == TxnResult::commit);
+        return;
+      }
+      // Offsets in a transactional batch wait for their producer's marker; other batches may
+      // carry a producer id too (idempotence) and are plain commits.
+      const int64_t txn_producer = header->is_transactional() ? header->producer_id : -1;
       protocol::for_each_record(batch, 64 << 20, [&](const protocol::Record& r) {
         ++records;
         std::optional<std::span<const uint8_t>> value;
@@ -320,12 +325,16 @@ void GroupCoordinator::load() {
         if (auto* o = std::get_if<OffsetRecord>(&rec)) {
           Group& g = get_or_create(o->key.group);
           TopicPartitionKey tp{o->key.topic, o->key.partition};
-          if (o->value) {
-            g.offsets[tp] = {o->value->offset, o->value->leader_epoch, o->value->metadata,
-                             o->value->commit_timestamp};
-          } else {
-            g.offsets.erase(tp);
+          if (!o->value) {
+            g.erase_offset(tp);
+            return true;
           }
+          CommittedOffset off{o->value->offset, o->value->leader_epoch, o->value->metadata,
+                              o->value->commit_timestamp, r.offset};
+          if (txn_producer >= 0)
+            hold_pending_txn_offset(g, txn_producer, tp, off);
+          else
+            g.offsets[tp] = off;
         } else if (auto* gr = std::get_if<GroupRecord>(&rec)) {
           if (!gr->value) {
             groups_.erase(gr->key.group);
@@ -362,9 +371,16 @@ void GroupCoordinator::load() {
       });
     });
   }
-  for (const auto& [_, g] : groups_) offsets += g->offsets.size();
-  spdlog::info("group coordinator loaded {} groups, {} committed offsets from {} records",
-               groups_.size(), offsets, records);
+  for (const auto& [_, g] : groups_) {
+    offsets += g->offsets.size();
+    for (const auto& [_, p] : g->pending_txn_offsets) pending += p.size();
+  }
+  // Offsets still pending belong to transactions the transaction coordinator has yet to end; it
+  // calls complete_transaction for each once their markers are written.
+  spdlog::info(
+      "group coordinator loaded {} groups, {} committed and {} pending transactional offsets "
+      "from {} records",
+      groups_.size(), offsets, pending, records);
   arm_tick();
 }
 
@@ -374,18 +390,21 @@ void GroupCoordinator::expire_offsets(int64_t now) {
   for (auto& [id, gp] : groups_) {
     Group& g = *gp;
     if (g.state != GroupState::empty || g.offsets.empty()) continue;
-    std::vector<std::pair<TopicPartitionKey, std::optional<CommittedOffset>>> items;
+    OffsetItems items;
     for (const auto& [tp, off] : g.offsets) {
       int64_t since = std::max(g.empty_since_ms, off.commit_timestamp);
-      if (now - since > config_.offsets_retention_ms) items.push_back({tp, std::nullopt});
+      // Like Kafka, an offset an open transaction is about to replace does not expire yet.
+      if (now - since > config_.offsets_retention_ms && !g.has_pending_txn_offset(tp))
+        items.push_back({tp, std::nullopt});
     }
     if (items.empty()) continue;
     std::string group_id = id;
-    log_.append(partition_for(id), offsets_batch(id, items), [this, group_id, items](ErrorCode e) {
-      if (e != ErrorCode::none) return;
-      if (Group* g = find(group_id))
-        for (const auto& [tp, _] : items) g->offsets.erase(tp);
-    });
+    log_.append(partition_for(id), offsets_batch(id, items),
+                [this, group_id, items](ErrorCode e, int64_t) {
+                  if (e != ErrorCode::none) return;
+                  if (Group* g = find(group_id))
+                    for (const auto& [tp, _] : items) g->erase_offset(tp);
+                });
   }
 }
 

@@ -60,4 +60,12 @@ CoordinatorRecord decode_record(std::span<const uint8_t> key,
   return {};
 }
 
+std::optional<TxnResult> decode_end_txn_marker(std::span<const uint8_t> key) {
+  if (key.size() < 4) return std::nullopt;
+  int16_t type = static_cast<int16_t>((key[2] << 8) | key[3]);
+  if (type == 0) return TxnResult::abort;
+  if (type == 1) return TxnResult::commit;
+  return std::nullopt;
+}
+
 }  // namespace sluice::group

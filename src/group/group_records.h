@@ -115,4 +115,9 @@ using CoordinatorRecord = std::variant<std::monostate, OffsetRecord, GroupRecord
 CoordinatorRecord decode_record(std::span<const uint8_t> key,
                                 std::optional<std::span<const uint8_t>> value);
 
+// The key of a transaction marker's one record (Kafka's EndTransactionMarker): int16 version,
+// int16 type, 0 = ABORT and 1 = COMMIT. nullopt for other control records or bad bytes.
+enum class TxnResult { abort, commit };
+std::optional<TxnResult> decode_end_txn_marker(std::span<const uint8_t> key);
+
 }  // namespace sluice::group

@@ -150,8 +150,7 @@ def test_init_producer_id_hands_out_unique_ids_that_survive_restart(broker):
     broker.restart(graceful=False)
     ids = {init_producer_id(broker.port)[1] for _ in range(3)}
     assert min(ids) > second, "an id was handed out again after kill -9"
-    # No transaction coordinator yet: a transactional id is not served (retriable for clients).
-    assert init_producer_id(broker.port, "tx-1")[0] == 15  # COORDINATOR_NOT_AVAILABLE
+    # A transactional id is the coordinator's (test_transactions.py); an empty one is refused.
     assert init_producer_id(broker.port, "")[0] == 42  # INVALID_REQUEST
 
 

@@ -12,6 +12,8 @@
 #include "sluice/broker/broker.h"
 #include "sluice/broker/config.h"
 #include "sluice/broker/consumer_offsets_log.h"
+#include "sluice/broker/transaction_partitions.h"
+#include "sluice/broker/transaction_state_log.h"
 #include "sluice/broker/partition_manager.h"
 #include "sluice/broker/shard_set.h"
 #include "sluice/cluster/metadata_store.h"
@@ -39,7 +41,17 @@ struct Fixture {
   ConsumerOffsetsLog offsets{pm, 1};
   group::GroupCoordinator groups{io, offsets, {}, [](const std::string&, int32_t) { return true; }};
   txn::ProducerIdManager producer_ids{dir.path()};
-  Broker broker{config, NodeInfo{0, "127.0.0.1", 9092}, *meta, pm, groups, producer_ids};
+  TransactionStateLog txn_log{pm, 1};
+  TransactionPartitions txn_partitions{pm, groups};
+  txn::TransactionCoordinator txns{io,
+                                   txn_log,
+                                   txn_partitions,
+                                   [this] { return producer_ids.next(); },
+                                   [](const std::string&) { return std::nullopt; },
+                                   [](const txn::TxnPartition&) { return false; },
+                                   {},
+                                   [] { return now_ms(); }};
+  Broker broker{config, NodeInfo{0, "127.0.0.1", 9092}, *meta, pm, groups, producer_ids, txns};
 
   Fixture() {
     pm.start();

@@ -53,6 +53,7 @@ SLUICE_HANDLER(DescribeGroups);
 SLUICE_HANDLER(ListGroups);
 SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
+SLUICE_HANDLER(TxnOffsetCommit);
 SLUICE_HANDLER(InitProducerId);
 SLUICE_HANDLER(DescribeProducers);
 SLUICE_HANDLER(AddPartitionsToTxn);

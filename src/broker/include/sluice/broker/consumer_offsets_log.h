@@ -12,7 +12,7 @@ class ConsumerOffsetsLog final : public group::OffsetsLog {
       : topic_(pm, kConsumerOffsetsTopic, partitions) {}
   int32_t partitions() const override { return topic_.partitions(); }
   void append(int32_t partition, std::string batch,
-              std::function<void(protocol::ErrorCode)> done) override {
+              std::function<void(protocol::ErrorCode, int64_t base_offset)> done) override {
     topic_.append(partition, std::move(batch), std::move(done));
   }
   void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override {

@@ -23,8 +23,9 @@ class InternalTopic {
   // The topic's partition count once it exists, the configured one before.
   int32_t partitions() const;
   ErrorCode create_if_absent();
-  // Appends one batch; done(error) once it is durable (or failed).
-  void append(int32_t partition, std::string batch, std::function<void(ErrorCode)> done);
+  // Appends one batch; done(error, its base offset) once it is durable (or failed: -1).
+  void append(int32_t partition, std::string batch,
+              std::function<void(ErrorCode, int64_t base_offset)> done);
   // Calls fn for every batch below the high watermark, in offset order.
   void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn);
 

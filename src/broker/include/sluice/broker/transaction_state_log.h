@@ -13,7 +13,8 @@ class TransactionStateLog final : public txn::TxnStateLog {
   int32_t partitions() const override { return topic_.partitions(); }
   void append(int32_t partition, std::string batch,
               std::function<void(protocol::ErrorCode)> done) override {
-    topic_.append(partition, std::move(batch), std::move(done));
+    topic_.append(partition, std::move(batch),
+                  [done = std::move(done)](protocol::ErrorCode e, int64_t) { done(e); });
   }
   void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) override {
     topic_.scan(partition, fn);

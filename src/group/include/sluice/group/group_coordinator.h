@@ -1,14 +1,17 @@
 #pragma once
 // Kafka's classic group protocol on one node: membership and rebalances (JoinGroup, SyncGroup,
-// Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete) and admin
-// (DescribeGroups, ListGroups, DeleteGroups). Runs on the event loop thread. Offsets and group
-// metadata are written to __consumer_offsets before they take effect, and loaded back at start.
+// Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete, and
+// TxnOffsetCommit with the transaction coordinator) and admin (DescribeGroups, ListGroups,
+// DeleteGroups). Runs on the event loop thread. Offsets and group metadata are written to
+// __consumer_offsets before they take effect, and loaded back at start.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "sluice/group/offsets_log.h"
 #include "sluice/protocol/error_code.h"
@@ -32,6 +35,7 @@ struct ClientInfo {
 };
 
 class Group;
+struct CommittedOffset;
 
 class GroupCoordinator {
  public:
@@ -60,6 +64,17 @@ class GroupCoordinator {
               Respond<protocol::OffsetCommitResponse> respond);
   void fetch(const protocol::OffsetFetchRequest& req, int16_t version,
              Respond<protocol::OffsetFetchResponse> respond);
+  // TxnOffsetCommit: the offsets go to the group's __consumer_offsets partition as one
+  // transactional batch of the request's producer, and once durable they are pending: invisible
+  // to OffsetFetch until complete_transaction. The partition refuses the batch (INVALID_TXN_STATE)
+  // unless the transaction coordinator has added the producer to it first (AddOffsetsToTxn).
+  void txn_commit(const protocol::TxnOffsetCommitRequest& req, int16_t version,
+                  Respond<protocol::TxnOffsetCommitResponse> respond);
+  // Called by the transaction coordinator once the COMMIT or ABORT marker of producer_id is
+  // durable in __consumer_offsets partition offsets_partition: on commit the producer's pending
+  // offsets in that partition's groups become committed, unless a commit later in the log has
+  // replaced them already; on abort they are dropped. Unknown producers are a no-op.
+  void complete_transaction(int32_t offsets_partition, int64_t producer_id, bool commit);
   void describe(const protocol::DescribeGroupsRequest& req,
                 Respond<protocol::DescribeGroupsResponse> respond);
   void list(const protocol::ListGroupsRequest& req, Respond<protocol::ListGroupsResponse> respond);
@@ -82,12 +97,18 @@ class GroupCoordinator {
   void tick();
   void arm_tick();
   void expire_offsets(int64_t now);
+  void hold_pending_txn_offset(Group& g, int64_t producer_id,
+                               const std::pair<std::string, int32_t>& tp,
+                               const CommittedOffset& offset);
 
   asio::io_context& io_;
   OffsetsLog& log_;
   GroupConfig config_;
   PartitionExists partition_exists_;
   std::map<std::string, std::unique_ptr<Group>> groups_;
+  // Producer id -> groups that hold (or held: entries go stale when a group or partition is
+  // deleted) pending offsets of it, so that a marker does not visit every group.
+  std::map<int64_t, std::set<std::string>> txn_groups_;
   asio::steady_timer tick_timer_;
   uint64_t ticks_ = 0;
   bool stopped_ = false;

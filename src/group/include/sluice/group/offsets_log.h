@@ -15,9 +15,11 @@ class OffsetsLog {
  public:
   virtual ~OffsetsLog() = default;
   virtual int32_t partitions() const = 0;
-  // Appends one batch; done(error) once it is durable (or failed), on the event loop thread.
+  // Appends one batch; done(error, base_offset) once it is durable (or failed), on the event loop
+  // thread. base_offset is the log offset the batch got (-1 on error): transactional offsets are
+  // ordered against plain commits by where their records sit in the log, as Kafka does.
   virtual void append(int32_t partition, std::string batch,
-                      std::function<void(protocol::ErrorCode)> done) = 0;
+                      std::function<void(protocol::ErrorCode, int64_t base_offset)> done) = 0;
   // Calls fn for every batch below the high watermark, in offset order.
   virtual void scan(int32_t partition, const std::function<void(std::span<const uint8_t>)>& fn) = 0;
 };

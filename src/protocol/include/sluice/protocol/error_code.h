@@ -35,6 +35,7 @@ enum class ErrorCode : int16_t {
   group_max_size_reached = 81,
   fenced_instance_id = 82,
   group_subscribed_to_topic = 86,
+  unstable_offset_commit = 88,
   unsupported_version = 35,
   topic_already_exists = 36,
   invalid_partitions = 37,
