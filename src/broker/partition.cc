@@ -127,6 +127,10 @@ ErrorCode Partition::verify_transactional(std::span<const uint8_t> batches) cons
     auto h = protocol::read_batch_header(batches.subspan(p));
     if (!h || h->total_size() > batches.size() - p) return ErrorCode::none;  // the log refuses it
     if (h->is_transactional()) {
+      // A zombie (an epoch a marker has since fenced) is told it is fenced, not that it is
+      // outside a transaction: that is what makes its client stop for good.
+      const storage::ProducerEntry* known = log_->producers().find(h->producer_id);
+      if (known && known->epoch > h->producer_epoch) return ErrorCode::invalid_producer_epoch;
       auto it = txn_allowed_.find(h->producer_id);
       // Kafka's answer to a transactional write outside an ongoing transaction (KIP-890).
       if (it == txn_allowed_.end()) return ErrorCode::invalid_txn_state;

@@ -66,6 +66,7 @@ def test_commit_and_abort_what_each_isolation_sees(broker):
     p.begin_transaction()
     for i in range(30):
         p.produce(topic, b"a%02d" % i, partition=i % 3)
+    p.flush(TIMEOUT)  # in the log before the abort (abort_transaction drops what is unsent)
     p.abort_transaction(TIMEOUT)
     p.begin_transaction()
     p.produce(topic, b"last", partition=0)
@@ -130,7 +131,7 @@ def test_transaction_open_past_its_timeout_is_aborted(broker_factory):
     b = broker_factory(settings={
         "transaction.abort.timed.out.transaction.cleanup.interval.ms": 200})
     topic = create_topic(b.bootstrap, unique("timeout"), partitions=1)
-    p = txn_producer(b.bootstrap, **{"transaction.timeout.ms": 1500})
+    p = txn_producer(b.bootstrap, **{"transaction.timeout.ms": 1500, "socket.timeout.ms": 1500})
     p.begin_transaction()
     p.produce(topic, b"abandoned", partition=0)
     p.flush(TIMEOUT)
@@ -205,7 +206,7 @@ def test_broker_kill_mid_transaction_never_shows_part_of_it(broker_factory):
         "transaction.abort.timed.out.transaction.cleanup.interval.ms": 200})
     topic = create_topic(b.bootstrap, unique("crash"), partitions=2)
     # One transaction committed before the crash, one left open across it.
-    p = txn_producer(b.bootstrap, **{"transaction.timeout.ms": 3000})
+    p = txn_producer(b.bootstrap, **{"transaction.timeout.ms": 3000, "socket.timeout.ms": 3000})
     p.begin_transaction()
     for i in range(10):
         p.produce(topic, b"c%d" % i, partition=i % 2)
