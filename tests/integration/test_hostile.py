@@ -18,7 +18,9 @@ SPEC_APIS = {0: (3, 9), 1: (4, 12), 2: (1, 7), 3: (0, 9), 18: (0, 3), 19: (0, 7)
              8: (2, 8), 9: (1, 7), 10: (0, 3), 11: (0, 7), 12: (0, 4), 13: (0, 4), 14: (0, 5),
              15: (0, 5), 16: (0, 4), 42: (0, 2), 47: (0, 0),
              # the idempotent producer
-             22: (0, 4), 61: (0, 0)}
+             22: (0, 4), 61: (0, 0),
+             # transaction markers (KIP-664 abort of hanging transactions)
+             27: (1, 1)}
 
 
 @pytest.fixture(scope="module")

@@ -55,6 +55,7 @@ SLUICE_HANDLER(DeleteGroups);
 SLUICE_HANDLER(OffsetDelete);
 SLUICE_HANDLER(InitProducerId);
 SLUICE_HANDLER(DescribeProducers);
+SLUICE_HANDLER(WriteTxnMarkers);
 
 // A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
 // key taken from each partition entry (shared, since the owners read it).

@@ -32,6 +32,7 @@
 #include "sluice/protocol/messages/produce.h"
 #include "sluice/protocol/messages/sync_group.h"
 #include "sluice/protocol/messages/txn_offset_commit.h"
+#include "sluice/protocol/messages/write_txn_markers.h"
 
 namespace sluice::protocol {
 
@@ -51,6 +52,6 @@ using AllMessages = std::tuple<
     InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
     AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, EndTxnRequest,
     EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
-    DescribeProducersResponse>;
+    DescribeProducersResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse>;
 
 }  // namespace sluice::protocol

@@ -64,5 +64,7 @@ struct TxnOffsetCommitRequest;
 struct TxnOffsetCommitResponse;
 struct DescribeProducersRequest;
 struct DescribeProducersResponse;
+struct WriteTxnMarkersRequest;
+struct WriteTxnMarkersResponse;
 
 }  // namespace sluice::protocol
