@@ -54,7 +54,8 @@ std::string api_name(int16_t key) {
 
 std::string kafka_error_name(int16_t code) {
   // librdkafka's broker error codes are Kafka's, and so are its names, but for a few it
-  // shortened; those are spelled as Kafka (and its docs) do.
+  // shortened; those are spelled as Kafka (and its docs) do. The librdkafka this links (2.0)
+  // predates codes the transaction APIs answer with, such as 105.
   std::string name;
   switch (code) {
     case 3:
@@ -65,6 +66,9 @@ std::string kafka_error_name(int16_t code) {
       break;
     case 10:
       name = "MESSAGE_TOO_LARGE";
+      break;
+    case 105:
+      name = "TRANSACTIONAL_ID_NOT_FOUND";
       break;
     default:
       name = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code));
