@@ -11,6 +11,8 @@
 namespace sluice::cli {
 // `sluice group ...` (group_commands.cc).
 void add_group_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+// `sluice txn ...` (txn_commands.cc).
+void add_txn_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 }  // namespace sluice::cli
 
 int main(int argc, char** argv) {
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   add_produce_command(app, global, action);
   add_consume_command(app, global, action);
   add_group_commands(app, global, action);
+  add_txn_commands(app, global, action);
 
   try {
     app.parse(argc, argv);

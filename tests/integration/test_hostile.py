@@ -20,7 +20,9 @@ SPEC_APIS = {0: (3, 9), 1: (4, 12), 2: (1, 7), 3: (0, 9), 18: (0, 3), 19: (0, 7)
              # the idempotent producer
              22: (0, 4), 61: (0, 0),
              # transactions (KIP-664 admin: DescribeTransactions, ListTransactions)
-             24: (0, 3), 25: (0, 3), 26: (0, 3), 28: (0, 3), 65: (0, 0), 66: (0, 1)}
+             24: (0, 3), 25: (0, 3), 26: (0, 3), 28: (0, 3), 65: (0, 0), 66: (0, 1),
+             # transaction markers (KIP-664 abort of hanging transactions)
+             27: (1, 1)}
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,7 @@ SLUICE_HANDLER(AddOffsetsToTxn);
 SLUICE_HANDLER(EndTxn);
 SLUICE_HANDLER(DescribeTransactions);
 SLUICE_HANDLER(ListTransactions);
+SLUICE_HANDLER(WriteTxnMarkers);
 
 // A request's (topic, partitions) lists flattened into for_each_owner's keys, with one value per
 // key taken from each partition entry (shared, since the owners read it).

@@ -34,6 +34,7 @@
 #include "sluice/protocol/messages/produce.h"
 #include "sluice/protocol/messages/sync_group.h"
 #include "sluice/protocol/messages/txn_offset_commit.h"
+#include "sluice/protocol/messages/write_txn_markers.h"
 
 namespace sluice::protocol {
 
@@ -54,6 +55,7 @@ using AllMessages = std::tuple<
     AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, EndTxnRequest,
     EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
     DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
-    ListTransactionsRequest, ListTransactionsResponse>;
+    ListTransactionsRequest, ListTransactionsResponse, WriteTxnMarkersRequest,
+    WriteTxnMarkersResponse>;
 
 }  // namespace sluice::protocol

@@ -68,5 +68,7 @@ struct DescribeTransactionsRequest;
 struct DescribeTransactionsResponse;
 struct ListTransactionsRequest;
 struct ListTransactionsResponse;
+struct WriteTxnMarkersRequest;
+struct WriteTxnMarkersResponse;
 
 }  // namespace sluice::protocol
