@@ -37,8 +37,8 @@ SLUICE_HANDLER(ListTransactions) {
     if (!states.empty() && std::find(states.begin(), states.end(), md.state) == states.end())
       continue;
     if (!req.producer_id_filters.empty() &&
-        std::find(req.producer_id_filters.begin(), req.producer_id_filters.end(),
-                  md.producer_id) == req.producer_id_filters.end())
+        std::find(req.producer_id_filters.begin(), req.producer_id_filters.end(), md.producer_id) ==
+            req.producer_id_filters.end())
       continue;
     // v1: only transactions open for longer than the filter.
     if (req.duration_filter >= 0 && (md.start_ms < 0 || now - md.start_ms <= req.duration_filter))
