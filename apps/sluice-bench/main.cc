@@ -322,9 +322,12 @@ class Producer {
     set(c, "queue.buffering.max.messages", std::to_string(std::max(100000, o.window * 2)));
     set(c, "queue.buffering.max.kbytes", "2097151");
     set(c, "message.timeout.ms", "120000");
-    set(c, "enable.idempotence", o.idempotent ? "true" : "false");
-    if (o.transaction_messages > 0)
+    // A transactional producer is an idempotent one.
+    set(c, "enable.idempotence", o.idempotent || o.transaction_messages > 0 ? "true" : "false");
+    if (o.transaction_messages > 0) {
       set(c, "transactional.id", "sluice-bench-" + std::to_string(::getpid()));
+      set(c, "transaction.timeout.ms", "120000");  // librdkafka: >= message.timeout.ms
+    }
     set_props(c, o.producer_props);
     rd_kafka_conf_set_opaque(c, &st_);
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);

@@ -1,32 +1,11 @@
 #include "group_records.h"
 
-#include "sluice/protocol/codec.h"
+#include "sluice/protocol/versioned_record.h"
 
 namespace sluice::group {
-namespace {
 
-template <typename T>
-std::string encode_versioned(const T& v) {
-  std::string out;
-  protocol::Writer w(out);
-  w.fixed<int16_t>(T::kVersion);
-  protocol::encode(w, v, T::kVersion, false);
-  return out;
-}
-
-// Reads "int16 version + body" where the body must decode completely at that version.
-template <typename T>
-std::optional<T> decode_versioned(std::span<const uint8_t> bytes, int16_t min_version) {
-  std::vector<uint8_t> copy(bytes.begin(), bytes.end());
-  protocol::Reader r(std::span(copy.data(), copy.size()));
-  int16_t version = r.fixed<int16_t>();
-  if (!r.ok() || version < min_version || version > T::kVersion) return std::nullopt;
-  T v;
-  if (!protocol::decode(r, v, version, false)) return std::nullopt;
-  return v;
-}
-
-}  // namespace
+using protocol::decode_versioned;
+using protocol::encode_versioned;
 
 std::string encode_record(const OffsetCommitKey& v) { return encode_versioned(v); }
 std::string encode_record(const OffsetCommitValue& v) { return encode_versioned(v); }
