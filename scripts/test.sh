@@ -10,7 +10,7 @@ ctest --test-dir build --output-on-failure -j2
 
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON >/dev/null
-cmake --build build-asan --target protocol_tests storage_tests txn_tests broker_tests
+cmake --build build-asan --target protocol_tests storage_tests group_tests txn_tests broker_tests
 ctest --test-dir build-asan --output-on-failure -j2
 
 # ThreadSanitizer over the threaded parts: the flusher and its hand-off (storage), the shards
