@@ -7,6 +7,7 @@
 
 #include "group.h"
 #include "group_records.h"
+#include "offset_commit_checks.h"
 #include "offsets_batch.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/batch_builder.h"
@@ -30,11 +31,7 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
                               Respond<protocol::OffsetCommitResponse> respond) {
   protocol::OffsetCommitResponse resp;
   auto answer_all = [&](ErrorCode e) {
-    for (const auto& t : req.topics) {
-      auto& tr = resp.topics.emplace_back();
-      tr.name = t.name;
-      for (const auto& p : t.partitions) tr.partitions.push_back({p.partition_index, to_wire(e)});
-    }
+    answer_all_partitions(req.topics, resp.topics, e);
     respond(std::move(resp));
   };
   if (req.group_id.empty()) return answer_all(ErrorCode::invalid_group_id);
@@ -58,25 +55,8 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
     m.deadline_ms = steady_ms() + m.session_timeout_ms;  // a commit counts as a heartbeat
   }
 
-  OffsetItems accepted;
-  int64_t now = wall_clock_ms();
-  for (const auto& t : req.topics) {
-    auto& tr = resp.topics.emplace_back();
-    tr.name = t.name;
-    for (const auto& p : t.partitions) {
-      ErrorCode e = ErrorCode::none;
-      if (!partition_exists_(t.name, p.partition_index))
-        e = ErrorCode::unknown_topic_or_partition;
-      else if (p.committed_metadata && p.committed_metadata->size() >
-                                           static_cast<size_t>(config_.offset_metadata_max_bytes))
-        e = ErrorCode::offset_metadata_too_large;
-      else
-        accepted.push_back({{t.name, p.partition_index},
-                            CommittedOffset{p.committed_offset, p.committed_leader_epoch,
-                                            p.committed_metadata.value_or(""), now}});
-      tr.partitions.push_back({p.partition_index, to_wire(e)});
-    }
-  }
+  OffsetItems accepted = accept_offsets(req.topics, resp.topics, partition_exists_,
+                                        config_.offset_metadata_max_bytes, wall_clock_ms());
   if (accepted.empty()) return respond(std::move(resp));
   std::string group_id = req.group_id;
   auto batch = offsets_batch(group_id, accepted);

@@ -2,6 +2,7 @@
 // pending for their producer until the transaction coordinator ends the transaction, following
 // Kafka's OffsetMetadataManager (commitTransactionalOffset, replayEndTransactionMarker).
 #include "group.h"
+#include "offset_commit_checks.h"
 #include "offsets_batch.h"
 #include "sluice/group/group_coordinator.h"
 #include "sluice/protocol/messages/txn_offset_commit.h"
@@ -54,11 +55,7 @@ void GroupCoordinator::txn_commit(const protocol::TxnOffsetCommitRequest& req, i
                                   Respond<protocol::TxnOffsetCommitResponse> respond) {
   protocol::TxnOffsetCommitResponse resp;
   auto answer_all = [&](ErrorCode e) {
-    for (const auto& t : req.topics) {
-      auto& tr = resp.topics.emplace_back();
-      tr.name = t.name;
-      for (const auto& p : t.partitions) tr.partitions.push_back({p.partition_index, to_wire(e)});
-    }
+    answer_all_partitions(req.topics, resp.topics, e);
     respond(std::move(resp));
   };
   if (req.group_id.empty()) return answer_all(ErrorCode::invalid_group_id);
@@ -76,25 +73,8 @@ void GroupCoordinator::txn_commit(const protocol::TxnOffsetCommitRequest& req, i
     return answer_all(ErrorCode::illegal_generation);
   }
 
-  OffsetItems accepted;
-  const int64_t now = wall_clock_ms();
-  for (const auto& t : req.topics) {
-    auto& tr = resp.topics.emplace_back();
-    tr.name = t.name;
-    for (const auto& p : t.partitions) {
-      ErrorCode e = ErrorCode::none;
-      if (!partition_exists_(t.name, p.partition_index))
-        e = ErrorCode::unknown_topic_or_partition;
-      else if (p.committed_metadata && p.committed_metadata->size() >
-                                           static_cast<size_t>(config_.offset_metadata_max_bytes))
-        e = ErrorCode::offset_metadata_too_large;
-      else
-        accepted.push_back({{t.name, p.partition_index},
-                            CommittedOffset{p.committed_offset, p.committed_leader_epoch,
-                                            p.committed_metadata.value_or(""), now}});
-      tr.partitions.push_back({p.partition_index, to_wire(e)});
-    }
-  }
+  OffsetItems accepted = accept_offsets(req.topics, resp.topics, partition_exists_,
+                                        config_.offset_metadata_max_bytes, wall_clock_ms());
   if (accepted.empty()) return respond(std::move(resp));
 
   protocol::BatchOptions opts;
