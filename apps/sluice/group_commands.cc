@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "global_options.h"
 #include "kafka_handles.h"
+#include "output_format.h"
 
 namespace sluice::cli {
 
@@ -61,25 +62,6 @@ std::string failure(const std::string& what, const rd_kafka_error_t* error,
 std::string error_text(rd_kafka_resp_err_t err) {
   return std::string(rd_kafka_err2str(err)) + " (" + rd_kafka_err2name(err) + ")";
 }
-
-// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
-}
-
-std::string offset_text(int64_t offset) { return offset < 0 ? "-" : std::to_string(offset); }
 
 // --- shared queries -------------------------------------------------------------------------
 
@@ -336,7 +318,7 @@ void run_describe(const GroupOptions& o, const GlobalOptions& global) {
     try {
       end = query_watermarks(admin, tp).high;
     } catch (const CliError& e) {
-      std::fprintf(stderr, "sluice: warning: %s\n", e.what());
+      print_warning(e.what());
       lag_known = false;
     }
     const auto c = committed.find(tp);
@@ -441,7 +423,7 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
                             " member(s); offsets can only be reset while it is empty "
                             "(stop its consumers first)";
     if (!o.dry_run) throw CliError(why);
-    std::fprintf(stderr, "sluice: warning: %s\n", why.c_str());
+    print_warning(why);
   }
 
   const TopicInfo topic = fetch_topic(admin.handle(), global, o.topic);
@@ -491,7 +473,7 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
   for (const auto& [tp, target] : plan) {
     const auto c = current.find(tp);
     table.push_back({tp.first, std::to_string(tp.second),
-                     c == current.end() ? "-" : offset_text(c->second), std::to_string(target)});
+                     c == current.end() ? "-" : number_or_dash(c->second), std::to_string(target)});
   }
   print_table(table);
   if (o.dry_run) {

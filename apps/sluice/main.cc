@@ -1,12 +1,12 @@
 // sluice: command-line client for Sluice (and any Kafka-compatible broker).
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <exception>
 #include <string>
 
 #include "command.h"
 #include "errors.h"
 #include "global_options.h"
+#include "output_format.h"
 
 namespace sluice::cli {
 // `sluice group ...` (group_commands.cc).
@@ -52,10 +52,10 @@ int main(int argc, char** argv) {
     if (action) action();
     return kExitOk;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "sluice: error: %s\nRun with --help for more information.\n", e.what());
+    print_error(std::string(e.what()) + "\nRun with --help for more information.");
     return kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sluice: error: %s\n", e.what());
+    print_error(e.what());
     return kExitFailure;
   }
 }

@@ -1,8 +1,37 @@
 #include "output_format.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "errors.h"
 
 namespace sluice::cli {
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+std::string number_or_dash(int64_t n) { return n < 0 ? "-" : std::to_string(n); }
+
+void print_warning(const std::string& message) {
+  std::fprintf(stderr, "sluice: warning: %s\n", message.c_str());
+}
+
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
+}
 
 MessageFormat MessageFormat::parse(std::string_view spec) {
   MessageFormat fmt;

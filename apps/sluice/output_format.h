@@ -1,6 +1,5 @@
-// The --format template of `sluice consume`: %k key, %v value, %p partition, %o offset,
-// %t timestamp (ms, -1 when unknown), %h headers (k=v, comma separated), %T topic, %% a percent
-// sign; \n, \t, \r and \\ escapes. Null keys and values print as empty.
+// How the sluice CLI prints: the tables and stderr lines the commands share, and the --format
+// template of `sluice consume`.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +10,19 @@
 
 namespace sluice::cli {
 
+// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
+void print_table(const std::vector<std::vector<std::string>>& rows);
+
+// `n`, or "-" when it is negative (an offset or a time that is not known).
+std::string number_or_dash(int64_t n);
+
+// "sluice: warning: <message>" and "sluice: error: <message>" on stderr.
+void print_warning(const std::string& message);
+void print_error(const std::string& message);
+
+// The --format template of `sluice consume`: %k key, %v value, %p partition, %o offset,
+// %t timestamp (ms, -1 when unknown), %h headers (k=v, comma separated), %T topic, %% a percent
+// sign; \n, \t, \r and \\ escapes. Null keys and values print as empty.
 struct MessageView {
   std::string_view topic;
   std::string_view key;

@@ -17,6 +17,7 @@
 #include "command.h"
 #include "errors.h"
 #include "global_options.h"
+#include "output_format.h"
 #include "sluice/protocol/messages/describe_producers.h"
 #include "sluice/protocol/messages/describe_transactions.h"
 #include "sluice/protocol/messages/find_coordinator.h"
@@ -62,23 +63,6 @@ int16_t with_retries(const GlobalOptions& global, Attempt attempt) {
   }
 }
 
-// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
-}
-
 // The address of the transaction coordinator for `transactional_id` (FindCoordinator v3,
 // key type 1).
 std::string find_coordinator(const std::string& transactional_id, const GlobalOptions& global) {
@@ -118,8 +102,7 @@ void run_list(const ListOptions& o, const GlobalOptions& global) {
     throw CliError("cannot list transactions on " + global.bootstrap + ": " +
                    kafka_error_name(resp.error_code));
   for (const auto& s : resp.unknown_state_filters)
-    std::fprintf(stderr, "sluice: warning: the broker knows no transaction state '%s'\n",
-                 s.c_str());
+    print_warning("the broker knows no transaction state '" + s + "'");
   auto& states = resp.transaction_states;
   std::sort(states.begin(), states.end(),
             [](const auto& a, const auto& b) { return a.transactional_id < b.transactional_id; });
@@ -170,8 +153,6 @@ std::string partitions_text(const std::vector<proto::DescribeTransactionsRespons
   return out.empty() ? "-" : out;
 }
 
-std::string ms_text(int64_t ms) { return ms < 0 ? "-" : std::to_string(ms); }
-
 void run_describe(const DescribeOptions& o, const GlobalOptions& global) {
   std::vector<std::vector<std::string>> table{{"TRANSACTIONAL-ID", "STATE", "PRODUCER-ID", "EPOCH",
                                                "TIMEOUT-MS", "START-TIME-MS", "PARTITIONS"}};
@@ -184,13 +165,12 @@ void run_describe(const DescribeOptions& o, const GlobalOptions& global) {
     }
     table.push_back({id, s.transaction_state, std::to_string(s.producer_id),
                      std::to_string(s.producer_epoch), std::to_string(s.transaction_timeout_ms),
-                     ms_text(s.transaction_start_time_ms), partitions_text(s.topics)});
+                     number_or_dash(s.transaction_start_time_ms), partitions_text(s.topics)});
   }
   if (table.size() > 1) print_table(table);
   if (failures.empty()) return;
   // Every failure is printed; the last one is the command's error, so the exit code says it.
-  for (size_t i = 0; i + 1 < failures.size(); ++i)
-    std::fprintf(stderr, "sluice: error: %s\n", failures[i].c_str());
+  for (size_t i = 0; i + 1 < failures.size(); ++i) print_error(failures[i]);
   throw CliError(failures.back());
 }
 
