@@ -3,17 +3,23 @@
 // parse errors and operation errors stay apart).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
-
-namespace CLI {
-class App;
-}
+#include <memory>
 
 namespace sluice::cli {
 
 struct GlobalOptions;
 
 using Action = std::function<void()>;
+
+// Registers `sub` so that selecting it stores run(*opts, global) in `action`.
+template <typename Options, typename Run>
+void bind(CLI::App* sub, std::shared_ptr<Options> opts, const GlobalOptions& global, Action& action,
+          Run run) {
+  sub->callback(
+      [opts, &global, &action, run] { action = [opts, &global, run] { run(*opts, global); }; });
+}
 
 void add_topic_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_produce_command(CLI::App& app, const GlobalOptions& global, Action& action);

@@ -516,14 +516,6 @@ void run_reset_offsets(const ResetOptions& o, const GlobalOptions& global) {
   std::printf("Reset offsets of group '%s' for %zu partition(s).\n", o.group.c_str(), plan.size());
 }
 
-// Registers `sub` so that selecting it stores run(*opts, global) in `action`.
-template <typename Options, typename Run>
-void bind(CLI::App* sub, std::shared_ptr<Options> opts, const GlobalOptions& global, Action& action,
-          Run run) {
-  sub->callback(
-      [opts, &global, &action, run] { action = [opts, &global, run] { run(*opts, global); }; });
-}
-
 }  // namespace
 
 void add_group_commands(CLI::App& app, const GlobalOptions& global, Action& action) {

@@ -163,14 +163,6 @@ void run_add_partitions(const AddPartitionsOptions& o, const GlobalOptions& glob
   std::printf("Topic '%s' now has %d partitions.\n", o.topic.c_str(), o.total);
 }
 
-// Registers `sub` so that selecting it stores run(*opts, global) in `action`.
-template <typename Options, typename Run>
-void bind(CLI::App* sub, std::shared_ptr<Options> opts, const GlobalOptions& global, Action& action,
-          Run run) {
-  sub->callback(
-      [opts, &global, &action, run] { action = [opts, &global, run] { run(*opts, global); }; });
-}
-
 }  // namespace
 
 void add_topic_commands(CLI::App& app, const GlobalOptions& global, Action& action) {

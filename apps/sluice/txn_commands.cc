@@ -320,14 +320,6 @@ void run_abort(const AbortOptions& o, const GlobalOptions& global) {
   abort_hanging(o, global);
 }
 
-// Registers `sub` so that selecting it stores run(*opts, global) in `action`.
-template <typename Options, typename Run>
-void bind(CLI::App* sub, std::shared_ptr<Options> opts, const GlobalOptions& global, Action& action,
-          Run run) {
-  sub->callback(
-      [opts, &global, &action, run] { action = [opts, &global, run] { run(*opts, global); }; });
-}
-
 constexpr const char* kAbortHelp =
     "sluice txn abort ID: through the transaction coordinator, as a new incarnation of the\n"
     "producer would. InitProducerId with the transactional id makes the coordinator abort the\n"
