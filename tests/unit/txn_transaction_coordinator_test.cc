@@ -1,6 +1,6 @@
 // The transaction coordinator's state machine against an in-memory __transaction_state and
-// partitions that record what they are asked: every transition, fencing, the late or retried
-// EndTxn, timeouts, and a reload from the log finishing what a crash interrupted.
+// partitions that record what they are asked: every transition, fencing, the retried EndTxn,
+// timeouts, and a reload from the log finishing what a crash interrupted.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -204,16 +204,15 @@ TEST_F(CoordinatorTest, EndTxnWithoutAnOpenTransactionIsAStateError) {
   EXPECT_TRUE(parts.markers.empty());
 }
 
-// The late EndTxn of Jepsen's torn transactions: a commit that arrives after its transaction
-// ended, while the next one is open, must not end the next one. Here it can only be a retry of
-// a completed transaction (same epoch), and the open one is Ongoing: the retry's state check
-// (CompleteCommit expected) does not hold, so the commit would need the producer's own EndTxn.
-TEST_F(CoordinatorTest, LateAbortCannotEndTheNextTransaction) {
-  auto [err, pid, epoch] = init("a");
+// An EndTxn from an older incarnation of the producer (a lower epoch) is fenced, whatever it
+// asks, and leaves the open transaction alone.
+TEST_F(CoordinatorTest, EndTxnWithAStaleEpochIsFenced) {
+  init("a");
+  auto [err, pid, epoch] = init("a");  // the second incarnation: epoch 1, the first one had 0
+  ASSERT_EQ(epoch, 1);
   add("a", pid, epoch, {t0});
   EXPECT_EQ(end("a", pid, epoch, false), 0);
   add("a", pid, epoch, {t1});
-  // A stale EndTxn from an older incarnation is fenced, whatever it asks.
   EXPECT_EQ(end("a", pid, static_cast<int16_t>(epoch - 1), true),
             to_wire(ErrorCode::producer_fenced));
   EXPECT_EQ(state("a"), TxnState::ongoing);
