@@ -3,8 +3,6 @@
 Environment: SLUICE_CLI (CLI binary, default <repo>/build/sluice). The `broker` fixture comes from
 conftest.py. Every CLI run is bounded by a subprocess timeout.
 """
-import os
-import pathlib
 import signal
 import socket
 import subprocess
@@ -13,19 +11,13 @@ import uuid
 
 import pytest
 
+from cli_runner import REQUIRED, RUN_TIMEOUT, SLUICE_CLI, sluice
+from cli_runner import succeeds as ok  # here ok() gives the whole CompletedProcess
 from sluice_helpers import wait_for
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SLUICE_CLI = os.environ.get("SLUICE_CLI", str(REPO / "build" / "sluice"))
-RUN_TIMEOUT = 60.0  # hard bound for one CLI invocation
-CLI_TIMEOUT_MS = 10000  # --timeout-ms given to the CLI in the happy-path tests
+pytestmark = REQUIRED
+
 FMT = "%k:%v:%h\\n"  # the CLI expands the two characters "\n" itself
-
-
-@pytest.fixture(autouse=True)
-def _need_cli():
-    if not os.path.exists(SLUICE_CLI):
-        pytest.skip(f"CLI binary {SLUICE_CLI} does not exist")
 
 
 def unique(prefix="cli"):
@@ -37,17 +29,6 @@ def closed_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def sluice(bootstrap, *args, stdin=None, timeout_ms=CLI_TIMEOUT_MS):
-    cmd = [SLUICE_CLI, "--bootstrap", bootstrap, "--timeout-ms", str(timeout_ms), *args]
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=RUN_TIMEOUT)
-
-
-def ok(bootstrap, *args, **kw):
-    r = sluice(bootstrap, *args, **kw)
-    assert r.returncode == 0, f"{args} exited {r.returncode}\nstdout={r.stdout}\nstderr={r.stderr}"
-    return r
 
 
 def eventually(check, timeout=15.0, what="condition"):

@@ -3,48 +3,19 @@
 Commits are made with confluent-kafka, either standalone (assign + commit: generation -1, the group
 stays Empty) or by a subscribed member (the group is Stable while it polls).
 """
-import os
-import pathlib
-import subprocess
 import time
 import uuid
 
-import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from cli_runner import REQUIRED, fails, ok, sluice
 from sluice_helpers import create_topic, produce_ok
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SLUICE_CLI = os.environ.get("SLUICE_CLI", str(REPO / "build" / "sluice"))
-RUN_TIMEOUT = 60.0
-
-
-@pytest.fixture(autouse=True)
-def _need_cli():
-    if not os.path.exists(SLUICE_CLI):
-        pytest.skip(f"CLI binary {SLUICE_CLI} does not exist")
+pytestmark = REQUIRED
 
 
 def unique(prefix="gc"):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def sluice(bootstrap, *args):
-    cmd = [SLUICE_CLI, "--bootstrap", bootstrap, "--timeout-ms", "10000", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
-
-
-def ok(bootstrap, *args):
-    r = sluice(bootstrap, *args)
-    assert r.returncode == 0, f"{args} exited {r.returncode}\nstdout={r.stdout}\nstderr={r.stderr}"
-    return r.stdout
-
-
-def fails(bootstrap, *args, code=1):
-    r = sluice(bootstrap, *args)
-    assert r.returncode == code, \
-        f"{args} exited {r.returncode}, expected {code}\nstdout={r.stdout}\nstderr={r.stderr}"
-    return r
 
 
 def consumer(bootstrap, group, **conf):
@@ -261,7 +232,6 @@ def test_unreachable_broker_fails_fast():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.monotonic()
-    r = subprocess.run([SLUICE_CLI, "--bootstrap", f"127.0.0.1:{port}", "--timeout-ms", "1500",
-                        "group", "list"], capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    r = sluice(f"127.0.0.1:{port}", "group", "list", timeout_ms=1500)
     assert r.returncode == 1 and f"127.0.0.1:{port}" in r.stderr, (r.stdout, r.stderr)
     assert time.monotonic() - t0 < 15

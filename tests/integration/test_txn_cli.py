@@ -13,9 +13,6 @@ Everything else needs only the partition side (WriteTxnMarkers, DescribeProducer
 coordinator no partition accepts a transactional batch, so the marker tests write into
 partitions holding plain idempotent data: the marker still goes into the log.
 """
-import os
-import pathlib
-import subprocess
 import time
 import uuid
 
@@ -23,42 +20,17 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 import kafka_wire as w
+from cli_runner import REQUIRED, fails, ok, sluice
 from sluice_helpers import create_topic, watermarks, wait_for
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SLUICE_CLI = os.environ.get("SLUICE_CLI", str(REPO / "build" / "sluice"))
-RUN_TIMEOUT = 60.0
+pytestmark = REQUIRED
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
 INVALID_PRODUCER_EPOCH = 47
 
 
-@pytest.fixture(autouse=True)
-def _need_cli():
-    if not os.path.exists(SLUICE_CLI):
-        pytest.skip(f"CLI binary {SLUICE_CLI} does not exist")
-
-
 def unique(prefix="txc"):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def sluice(bootstrap, *args):
-    cmd = [SLUICE_CLI, "--bootstrap", bootstrap, "--timeout-ms", "10000", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
-
-
-def ok(bootstrap, *args):
-    r = sluice(bootstrap, *args)
-    assert r.returncode == 0, f"{args} exited {r.returncode}\nstdout={r.stdout}\nstderr={r.stderr}"
-    return r.stdout
-
-
-def fails(bootstrap, *args, code=1):
-    r = sluice(bootstrap, *args)
-    assert r.returncode == code, \
-        f"{args} exited {r.returncode}, expected {code}\nstdout={r.stdout}\nstderr={r.stderr}"
-    return r
 
 
 def rows(table_text):
@@ -232,8 +204,7 @@ def test_abort_help_explains_fencing(broker):
 
 
 def test_unreachable_broker_names_address_and_api():
-    r = subprocess.run([SLUICE_CLI, "--bootstrap", "127.0.0.1:1", "--timeout-ms", "2000",
-                        "txn", "list"], capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    r = sluice("127.0.0.1:1", "txn", "list", timeout_ms=2000)
     assert r.returncode == 1
     assert "127.0.0.1:1" in r.stderr and "errno" in r.stderr
 
