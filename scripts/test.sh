@@ -25,6 +25,7 @@ TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/unit/broker_tests
 # The Java client from Maven Central and kafka-python 3 from PyPI, into git-ignored folders
 # (no-ops when already there). Up front, so a failed download stops the run here, loudly.
 bash tests/integration/java/fetch-deps.sh
+bash tests/integration/go/fetch-deps.sh
 bash tests/integration/kp3/setup-venv.sh
 
 SLUICED="$PWD/build/sluiced" SLUICE_CLI="$PWD/build/sluice" \
