@@ -62,7 +62,6 @@ struct Append {
   std::span<uint8_t> records;
   size_t largest_batch = 0;
   ProduceResponse::PartitionProduceResponse* response = nullptr;  // on the connection's shard
-  const std::string* topic = nullptr;
 };
 
 // What the owner reports back.
@@ -132,7 +131,7 @@ SLUICE_HANDLER(Produce) {
         fail(ErrorCode::corrupt_message);
         continue;
       }
-      Append a{pd.records.view, 0, &pr, &td.name};
+      Append a{pd.records.view, 0, &pr};
       if (auto e = validate_records(a.records, a.largest_batch); e != ErrorCode::none) {
         fail(e);
         continue;
@@ -147,8 +146,7 @@ SLUICE_HANDLER(Produce) {
   };
   pm.for_each_owner<Appended>(
       std::move(keys), std::move(work),
-      [&broker, job, resp, respond = std::move(respond)](std::vector<Appended> results) {
-        bool unknown_topic = false;
+      [job, resp, respond = std::move(respond)](std::vector<Appended> results) {
         for (size_t i = 0; i < results.size(); ++i) {
           auto& pr = *job->appends[i].response;
           const auto& r = results[i];
@@ -156,19 +154,6 @@ SLUICE_HANDLER(Produce) {
           pr.base_offset = r.error == ErrorCode::none ? r.base_offset : -1;
           pr.log_append_time_ms = r.log_append_time;
           pr.log_start_offset = r.log_start_offset;
-          if (r.error == ErrorCode::unknown_topic_or_partition) unknown_topic = true;
-        }
-        if (unknown_topic && broker.config().get_bool("auto.create.topics.enable")) {
-          // As Kafka: the client is told the partition is unknown (retriable), the topic is
-          // created meanwhile, and the client's next metadata refresh finds it.
-          std::vector<std::string> topics;
-          for (size_t i = 0; i < results.size(); ++i)
-            if (results[i].error == ErrorCode::unknown_topic_or_partition)
-              topics.push_back(*job->appends[i].topic);
-          broker.shards().post(0, [&broker, topics] {
-            for (const auto& t : topics)
-              if (broker.partitions().partition_count(t) < 0) auto_create_topic(broker, t);
-          });
         }
         respond(std::move(*resp));
       });
