@@ -72,6 +72,25 @@ def test_describe_cluster_v0(broker):
     assert (node, host, port) == (controller, "127.0.0.1", broker.port)
 
 
+def test_produce_to_a_missing_topic_does_not_create_it(broker):
+    """Kafka creates topics on Metadata (auto.create.topics.enable), never on Produce."""
+    topic = "never-created-by-produce"
+    batch = w.record_batch([(b"k", b"v", ())])
+    for _ in range(2):
+        r = w.roundtrip(broker.port, 0, 3, w.produce_v3_body(topic, 0, batch))
+        assert w.parse_produce_v3(r)[(topic, 0)][0] == 3  # UNKNOWN_TOPIC_OR_PARTITION
+    body = w.array([w.string(topic)]) + w.i8(0)  # Metadata v4, allow_auto_topic_creation=false
+    r = w.roundtrip(broker.port, 3, 4, body)
+    r.i32()  # throttle
+    r.array(lambda r: (r.i32(), r.string(), r.i32(), r.string()))  # brokers
+    r.string()  # cluster id
+    r.i32()  # controller
+    [(err, name)] = r.array(lambda r: (r.i16(), r.string(), r.bool(), r.array(
+        lambda r: (r.i16(), r.i32(), r.i32(), r.array(Reader_i32), r.array(Reader_i32),
+                   r.array(Reader_i32))))[:2])
+    assert (err, name) == (3, topic)
+
+
 def test_list_offsets_v1_earliest_latest(broker):
     t = create_topic(broker.bootstrap)
     produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"x"}] * 7)
