@@ -77,16 +77,31 @@ int32_t Group::max_rebalance_timeout_ms() const {
   return t;
 }
 
+protocol::ErrorCode Group::validate_member(const std::string& member_id,
+                                           const std::optional<std::string>& instance_id) const {
+  if (instance_id) {
+    auto it = static_members.find(*instance_id);
+    if (it == static_members.end()) return protocol::ErrorCode::unknown_member_id;
+    if (it->second != member_id) return protocol::ErrorCode::fenced_instance_id;
+  }
+  if (!members.count(member_id)) return protocol::ErrorCode::unknown_member_id;
+  return protocol::ErrorCode::none;
+}
+
 bool Group::has_pending_txn_offset(const TopicPartitionKey& tp) const {
   for (const auto& [_, pending] : pending_txn_offsets)
     if (pending.count(tp)) return true;
   return false;
 }
 
-void Group::erase_offset(const TopicPartitionKey& tp) {
-  offsets.erase(tp);
+void Group::erase_offset(const TopicPartitionKey& tp, int64_t written_before) {
+  auto older = [&](auto& map) {
+    auto it = map.find(tp);
+    if (it != map.end() && it->second.record_offset < written_before) map.erase(it);
+  };
+  older(offsets);
   for (auto it = pending_txn_offsets.begin(); it != pending_txn_offsets.end();) {
-    it->second.erase(tp);
+    older(it->second);
     it = it->second.empty() ? pending_txn_offsets.erase(it) : std::next(it);
   }
 }

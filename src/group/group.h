@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/protocol/error_code.h"
 #include "sluice/protocol/messages/all.h"
 
 namespace sluice::group {
@@ -81,10 +82,17 @@ class Group {
   bool accepts(const std::string& type,
                const std::vector<std::pair<std::string, std::string>>& protocols) const;
   int32_t max_rebalance_timeout_ms() const;
+  // Kafka's ClassicGroup.validateMember: a static member's instance id must map to this member
+  // id (FENCED_INSTANCE_ID when another member has taken it over), checked before the member id
+  // itself so that a replaced static member learns it was fenced instead of rejoining forever.
+  protocol::ErrorCode validate_member(const std::string& member_id,
+                                      const std::optional<std::string>& instance_id) const;
   // Whether an open transaction holds an offset for this partition (Kafka's open transactions).
   bool has_pending_txn_offset(const TopicPartitionKey& tp) const;
-  // Forgets the committed and every pending offset of the partition, as Kafka's tombstone does.
-  void erase_offset(const TopicPartitionKey& tp);
+  // Forgets the committed and every pending offset of the partition, as Kafka's tombstone does;
+  // with written_before (the tombstone's offset in __consumer_offsets) only those written before
+  // it, since a commit that came after the tombstone was asked for must survive it.
+  void erase_offset(const TopicPartitionKey& tp, int64_t written_before = INT64_MAX);
   // Topics the members subscribe to, read from the consumer protocol's subscription metadata.
   std::set<std::string> subscribed_topics() const;
 

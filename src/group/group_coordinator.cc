@@ -372,12 +372,9 @@ void GroupCoordinator::sync(protocol::SyncGroupRequest& req, int16_t version,
   };
   if (req.group_id.empty()) return fail(ErrorCode::invalid_group_id);
   Group* g = find(req.group_id);
-  if (!g || !g->members.count(req.member_id)) return fail(ErrorCode::unknown_member_id);
-  if (req.group_instance_id) {
-    auto it = g->static_members.find(*req.group_instance_id);
-    if (it != g->static_members.end() && it->second != req.member_id)
-      return fail(ErrorCode::fenced_instance_id);
-  }
+  if (!g) return fail(ErrorCode::unknown_member_id);
+  if (auto e = g->validate_member(req.member_id, req.group_instance_id); e != ErrorCode::none)
+    return fail(e);
   if (req.generation_id != g->generation) return fail(ErrorCode::illegal_generation);
   if ((req.protocol_type && *req.protocol_type != g->protocol_type) ||
       (req.protocol_name && g->protocol && *req.protocol_name != *g->protocol))
@@ -445,12 +442,9 @@ void GroupCoordinator::heartbeat(const protocol::HeartbeatRequest& req,
   };
   if (req.group_id.empty()) return answer(ErrorCode::invalid_group_id);
   Group* g = find(req.group_id);
-  if (!g || !g->members.count(req.member_id)) return answer(ErrorCode::unknown_member_id);
-  if (req.group_instance_id) {
-    auto it = g->static_members.find(*req.group_instance_id);
-    if (it != g->static_members.end() && it->second != req.member_id)
-      return answer(ErrorCode::fenced_instance_id);
-  }
+  if (!g) return answer(ErrorCode::unknown_member_id);
+  if (auto e = g->validate_member(req.member_id, req.group_instance_id); e != ErrorCode::none)
+    return answer(e);
   if (req.generation_id != g->generation) return answer(ErrorCode::illegal_generation);
   Member& m = g->members.at(req.member_id);
   m.deadline_ms = steady_ms() + m.session_timeout_ms;

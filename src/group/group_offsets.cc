@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "group.h"
 #include "group_records.h"
@@ -43,11 +44,9 @@ void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
     // Offsets of consumers that assign partitions themselves (no membership).
   } else if (g->state == GroupState::completing_rebalance) {
     return answer_all(ErrorCode::rebalance_in_progress);
-  } else if (!g->members.count(req.member_id)) {
-    return answer_all(ErrorCode::unknown_member_id);
-  } else if (req.group_instance_id && g->static_members.count(*req.group_instance_id) &&
-             g->static_members.at(*req.group_instance_id) != req.member_id) {
-    return answer_all(ErrorCode::fenced_instance_id);
+  } else if (auto e = g->validate_member(req.member_id, req.group_instance_id);
+             e != ErrorCode::none) {
+    return answer_all(e);
   } else if (req.generation_id_or_member_epoch != g->generation) {
     return answer_all(ErrorCode::illegal_generation);
   } else {
@@ -250,7 +249,7 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
     return respond(std::move(resp));
   }
   auto subscribed = g->subscribed_topics();
-  OffsetItems items;
+  std::vector<TopicPartitionKey> deleted;
   for (const auto& t : req.topics) {
     auto& tr = resp.topics.emplace_back();
     tr.name = t.name;
@@ -260,22 +259,51 @@ void GroupCoordinator::delete_offsets(const protocol::OffsetDeleteRequest& req,
         e = ErrorCode::group_subscribed_to_topic;
       else if (g->offsets.count({t.name, p.partition_index}) ||
                g->has_pending_txn_offset({t.name, p.partition_index}))
-        items.push_back({{t.name, p.partition_index}, std::nullopt});
+        deleted.push_back({t.name, p.partition_index});
       tr.partitions.push_back({p.partition_index, to_wire(e)});
     }
   }
-  if (items.empty()) return respond(std::move(resp));
-  std::string group_id = req.group_id;
+  if (deleted.empty()) return respond(std::move(resp));
+  write_tombstones(req.group_id, std::move(deleted),
+                   [resp = std::move(resp), respond = std::move(respond)](ErrorCode e) mutable {
+                     if (e != ErrorCode::none)
+                       resp.error_code = to_wire(ErrorCode::coordinator_not_available);
+                     respond(std::move(resp));
+                   });
+}
+
+void GroupCoordinator::write_tombstones(const std::string& group_id,
+                                        std::vector<TopicPartitionKey> partitions,
+                                        std::function<void(ErrorCode)> done) {
+  OffsetItems items;
+  for (auto& tp : partitions) items.push_back({std::move(tp), std::nullopt});
   log_.append(partition_for(group_id), offsets_batch(group_id, items),
-              [this, group_id, items, resp = std::move(resp), respond = std::move(respond)](
-                  ErrorCode e, int64_t) mutable {
-                if (e != ErrorCode::none) {
-                  resp.error_code = to_wire(ErrorCode::coordinator_not_available);
-                } else if (Group* g = find(group_id)) {
-                  for (const auto& [tp, _] : items) g->erase_offset(tp);
-                }
-                respond(std::move(resp));
+              [this, group_id, items, done = std::move(done)](ErrorCode e, int64_t base) {
+                if (e == ErrorCode::none)
+                  if (Group* g = find(group_id))
+                    for (size_t i = 0; i < items.size(); ++i)
+                      g->erase_offset(items[i].first, base + static_cast<int64_t>(i));
+                if (done) done(e);
               });
+}
+
+void GroupCoordinator::forget_deleted_partitions() {
+  size_t forgotten = 0;
+  for (auto& [id, gp] : groups_) {
+    std::set<TopicPartitionKey> gone;
+    for (const auto& [tp, _] : gp->offsets)
+      if (!partition_exists_(tp.first, tp.second)) gone.insert(tp);
+    for (const auto& [_, pending] : gp->pending_txn_offsets)
+      for (const auto& [tp, _] : pending)
+        if (!partition_exists_(tp.first, tp.second)) gone.insert(tp);
+    if (gone.empty()) continue;
+    forgotten += gone.size();
+    // Gone at once, so that OffsetFetch right after DeleteTopics finds nothing; the tombstones
+    // make it last.
+    for (const auto& tp : gone) gp->erase_offset(tp);
+    write_tombstones(id, {gone.begin(), gone.end()});
+  }
+  if (forgotten) spdlog::info("deleting {} committed offsets of deleted partitions", forgotten);
 }
 
 void GroupCoordinator::load() {
@@ -361,6 +389,9 @@ void GroupCoordinator::load() {
       "group coordinator loaded {} groups, {} committed and {} pending transactional offsets "
       "from {} records",
       groups_.size(), offsets, pending, records);
+  // Offsets of a topic deleted while the tombstones were being written (or by a Sluice that did
+  // not write them) must not reach a topic re-created under the same name.
+  forget_deleted_partitions();
   arm_tick();
 }
 
@@ -370,21 +401,14 @@ void GroupCoordinator::expire_offsets(int64_t now) {
   for (auto& [id, gp] : groups_) {
     Group& g = *gp;
     if (g.state != GroupState::empty || g.offsets.empty()) continue;
-    OffsetItems items;
+    std::vector<TopicPartitionKey> expired;
     for (const auto& [tp, off] : g.offsets) {
       int64_t since = std::max(g.empty_since_ms, off.commit_timestamp);
       // Like Kafka, an offset an open transaction is about to replace does not expire yet.
       if (now - since > config_.offsets_retention_ms && !g.has_pending_txn_offset(tp))
-        items.push_back({tp, std::nullopt});
+        expired.push_back(tp);
     }
-    if (items.empty()) continue;
-    std::string group_id = id;
-    log_.append(partition_for(id), offsets_batch(id, items),
-                [this, group_id, items](ErrorCode e, int64_t) {
-                  if (e != ErrorCode::none) return;
-                  if (Group* g = find(group_id))
-                    for (const auto& [tp, _] : items) g->erase_offset(tp);
-                });
+    if (!expired.empty()) write_tombstones(id, std::move(expired));
   }
 }
 

@@ -23,13 +23,7 @@ ErrorCode validate_member(const Group& g, const std::string& member_id,
   if (g.state == GroupState::dead) return ErrorCode::coordinator_not_available;
   if (generation_id < 0 && g.state == GroupState::empty) return ErrorCode::none;
   if (generation_id < 0 && member_id.empty() && !instance_id) return ErrorCode::none;
-  if (instance_id) {
-    auto it = g.static_members.find(*instance_id);
-    if (it == g.static_members.end()) return ErrorCode::unknown_member_id;
-    if (it->second != member_id) return ErrorCode::fenced_instance_id;
-  } else if (!g.members.count(member_id)) {
-    return ErrorCode::unknown_member_id;
-  }
+  if (auto e = g.validate_member(member_id, instance_id); e != ErrorCode::none) return e;
   if (generation_id != g.generation) return ErrorCode::illegal_generation;
   return ErrorCode::none;
 }

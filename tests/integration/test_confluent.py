@@ -104,6 +104,24 @@ def test_delete_topic_and_recreate_is_empty(broker):
     assert watermarks(broker.bootstrap, topic, 0) == (0, 0)
 
 
+def test_deleting_a_topic_deletes_its_committed_offsets(broker):
+    """As Kafka: a topic re-created under the same name does not inherit the old commits."""
+    topic, group = create_topic(broker.bootstrap), unique("g")
+    c = consumer(broker.bootstrap, **{"group.id": group})
+    c.commit(offsets=[TopicPartition(topic, 0, 7)], asynchronous=False)
+    assert c.committed([TopicPartition(topic, 0)], timeout=10)[0].offset == 7
+    a = admin(broker.bootstrap)
+    wait_future(a.delete_topics([topic], request_timeout=15)[topic])
+    create_topic(broker.bootstrap, topic)
+    assert c.committed([TopicPartition(topic, 0)], timeout=10)[0].offset < 0
+    c.close()
+    assert broker.stop() == 0  # and the tombstones are durable
+    broker.start()
+    c = consumer(broker.bootstrap, **{"group.id": group})
+    assert c.committed([TopicPartition(topic, 0)], timeout=10)[0].offset < 0
+    c.close()
+
+
 def test_create_partitions(broker):
     topic = create_topic(broker.bootstrap, partitions=3)
     a = admin(broker.bootstrap)

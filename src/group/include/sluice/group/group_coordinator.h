@@ -83,6 +83,11 @@ class GroupCoordinator {
   void delete_offsets(const protocol::OffsetDeleteRequest& req,
                       Respond<protocol::OffsetDeleteResponse> respond);
 
+  // Kafka's onPartitionsDeleted: every group's committed and pending offsets of partitions that
+  // no longer exist are tombstoned, so that a topic re-created under the same name does not
+  // inherit them. Called after DeleteTopics and at load.
+  void forget_deleted_partitions();
+
   int32_t partition_for(const std::string& group_id) const;
 
  private:
@@ -97,6 +102,11 @@ class GroupCoordinator {
   void tick();
   void arm_tick();
   void expire_offsets(int64_t now);
+  // Writes tombstones for the group's offsets of these partitions and forgets them once durable;
+  // done (if any) gets the log's answer.
+  void write_tombstones(const std::string& group_id,
+                        std::vector<std::pair<std::string, int32_t>> partitions,
+                        std::function<void(protocol::ErrorCode)> done = {});
   void hold_pending_txn_offset(Group& g, int64_t producer_id,
                                const std::pair<std::string, int32_t>& tp,
                                const CommittedOffset& offset);
