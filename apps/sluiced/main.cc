@@ -16,6 +16,7 @@
 #include "sluice/broker/broker.h"
 #include "sluice/broker/config.h"
 #include "sluice/broker/consumer_offsets_log.h"
+#include "sluice/broker/kafka_listeners.h"
 #include "sluice/broker/partition_manager.h"
 #include "sluice/broker/shard_set.h"
 #include "sluice/broker/transaction_partitions.h"
@@ -96,15 +97,27 @@ int run(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   sluice::broker::ConfigSet config(sluice::broker::broker_config_keys());
+  std::vector<std::string> warnings;
   try {
-    config = sluice::broker::load_broker_config(config_file, sets);
+    config = sluice::broker::load_broker_config(config_file, sets, &warnings);
+    // A Kafka server.properties may say where to listen and keep data; the flags win.
+    if (!app.count("--listen") && config.is_set("listeners"))
+      listen = sluice::broker::kafka_client_listener(config, "listeners");
+    if (!app.count("--advertised") && config.is_set("advertised.listeners"))
+      advertised = sluice::broker::kafka_client_listener(config, "advertised.listeners");
+    if (!app.count("--data-dir"))
+      if (auto dir = sluice::broker::kafka_log_dir(config)) data_dir = *dir;
   } catch (const std::invalid_argument& e) {
     throw StartupError(e.what());
   }
+  for (const auto& w : warnings) spdlog::warn("{}", w);
   HostPort bind = parse_host_port("--listen", listen);
   HostPort adv = advertised.empty() ? bind : parse_host_port("--advertised", advertised);
   if (adv.host == "0.0.0.0" || adv.host == "::")
-    throw StartupError("--advertised: give the address clients should connect to, not " + adv.host);
+    throw StartupError(
+        "--advertised (or advertised.listeners): give the address clients should connect to, "
+        "not " +
+        adv.host);
 
   auto shard_count = static_cast<unsigned>(config.get_int("num.shards"));
   if (shard_count == 0) shard_count = sluice::broker::default_shard_count();

@@ -66,6 +66,55 @@ std::vector<ConfigKey> make_broker_keys() {
       // Event loops, one per core; partitions and connections are spread over them. 0: one per
       // CPU this process may run on.
       {"num.shards", T::int32, "0", 0, 1024},
+      // Kafka's server.properties names for what the flags also set (a flag wins): the client
+      // listener, the address clients are told, the data dir, and retention in coarser units.
+      {"listeners", T::string, ""},
+      {"advertised.listeners", T::string, ""},
+      {"controller.listener.names", T::string, ""},
+      {"listener.security.protocol.map", T::string, ""},
+      {"log.dirs", T::string, ""},
+      {"log.dir", T::string, ""},
+      {"log.retention.minutes", T::int32, "-1", INT32_MIN, INT32_MAX},
+      {"log.retention.hours", T::int32, "168", INT32_MIN, INT32_MAX},
+  };
+}
+
+// Kafka broker keys that a server.properties commonly holds and Sluice has no use for, each with
+// the reason given in the warning.
+std::vector<IgnoredKey> make_ignored_keys() {
+  constexpr std::string_view kraft = "Sluice has no KRaft quorum (one node, metadata on disk)";
+  constexpr std::string_view replication = "Sluice does not replicate yet (one node)";
+  constexpr std::string_view threads = "Sluice runs one event loop per core (see num.shards)";
+  constexpr std::string_view zk = "Sluice never uses ZooKeeper";
+  return {
+      {"process.roles", kraft},
+      {"controller.quorum.voters", kraft},
+      {"controller.quorum.bootstrap.servers", kraft},
+      {"metadata.log.dir", kraft},
+      {"inter.broker.listener.name", "Sluice has one listener"},
+      {"num.network.threads", threads},
+      {"num.io.threads", threads},
+      {"num.recovery.threads.per.data.dir", threads},
+      {"background.threads", threads},
+      {"socket.send.buffer.bytes", "Sluice leaves socket buffers to the kernel"},
+      {"socket.receive.buffer.bytes", "Sluice leaves socket buffers to the kernel"},
+      {"offsets.topic.replication.factor", replication},
+      {"transaction.state.log.replication.factor", replication},
+      {"transaction.state.log.min.isr", replication},
+      {"share.coordinator.state.topic.replication.factor", replication},
+      {"share.coordinator.state.topic.min.isr", replication},
+      {"num.replica.fetchers", replication},
+      {"replica.lag.time.max.ms", replication},
+      {"unclean.leader.election.enable", replication},
+      {"auto.leader.rebalance.enable", replication},
+      {"log.flush.interval.messages",
+       "Sluice acknowledges only durable writes (see log.flush.policy)"},
+      {"log.flush.scheduler.interval.ms",
+       "Sluice acknowledges only durable writes (see log.flush.policy)"},
+      {"log.cleaner.enable", "Sluice has no log cleaner yet"},
+      {"log.cleaner.threads", "Sluice has no log cleaner yet"},
+      {"zookeeper.connect", zk},
+      {"zookeeper.connection.timeout.ms", zk},
   };
 }
 
@@ -118,6 +167,11 @@ const std::vector<ConfigKey>& broker_config_keys() {
 
 const std::vector<ConfigKey>& topic_config_keys() {
   static const auto keys = make_topic_keys();
+  return keys;
+}
+
+const std::vector<IgnoredKey>& ignored_kafka_keys() {
+  static const auto keys = make_ignored_keys();
   return keys;
 }
 
@@ -183,7 +237,8 @@ int64_t ConfigSet::get_int(std::string_view key) const {
 bool ConfigSet::get_bool(std::string_view key) const { return get(key) == "true"; }
 
 ConfigSet load_broker_config(const std::optional<std::string>& file,
-                             const std::vector<std::string>& assignments) {
+                             const std::vector<std::string>& assignments,
+                             std::vector<std::string>* warnings) {
   ConfigSet cfg(broker_config_keys());
   auto apply = [&](const std::string& line, const std::string& where) {
     auto eq = line.find('=');
@@ -194,7 +249,14 @@ ConfigSet load_broker_config(const std::optional<std::string>& file,
       auto e = s.find_last_not_of(" \t\r");
       return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
     };
-    if (auto err = cfg.set(trim(line.substr(0, eq)), trim(line.substr(eq + 1))))
+    const std::string key = trim(line.substr(0, eq));
+    for (const auto& ignored : ignored_kafka_keys())
+      if (ignored.name == key) {
+        if (warnings)
+          warnings->push_back(where + ": " + key + " ignored: " + std::string(ignored.why));
+        return;
+      }
+    if (auto err = cfg.set(key, trim(line.substr(eq + 1))))
       throw std::invalid_argument(where + ": " + *err);
   };
   if (file) {
@@ -210,6 +272,14 @@ ConfigSet load_broker_config(const std::optional<std::string>& file,
   for (const auto& a : assignments) apply(a, "--set");
   // broker.id is Kafka's older name for node.id.
   if (cfg.is_set("broker.id") && !cfg.is_set("node.id")) cfg.set("node.id", cfg.get("broker.id"));
+  // Kafka's precedence: log.retention.ms, else minutes, else hours; any negative is unlimited.
+  if (!cfg.is_set("log.retention.ms") &&
+      (cfg.is_set("log.retention.minutes") || cfg.is_set("log.retention.hours"))) {
+    const int64_t ms = cfg.is_set("log.retention.minutes")
+                           ? cfg.get_int("log.retention.minutes") * 60'000
+                           : cfg.get_int("log.retention.hours") * 3'600'000;
+    cfg.set("log.retention.ms", std::to_string(ms < 0 ? -1 : ms));
+  }
   return cfg;
 }
 

@@ -178,3 +178,70 @@ def test_listen_port_zero_advertises_the_bound_port(tmpdir_path):
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
             raise
+
+
+def test_kafka_server_properties_start_sluice(tmpdir_path):
+    """Kafka 4's own server.properties (KRaft, combined node), pointed at free ports and a temp
+    log dir, starts sluiced without --listen or --data-dir: listeners, advertised.listeners and
+    log.dirs are read, and Kafka keys Sluice has no use for get one warning line each."""
+    import select
+    import signal
+    if not os.path.exists(conftest.SLUICED):
+        pytest.skip("broker binary missing")
+    port, controller_port = free_port(), free_port()
+    log_dir = os.path.join(tmpdir_path, "kraft-combined-logs")
+    cfg = os.path.join(tmpdir_path, "server.properties")
+    with open(cfg, "w") as f:
+        f.write(f"""process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+inter.broker.listener.name=PLAINTEXT
+advertised.listeners=PLAINTEXT://localhost:{port},CONTROLLER://localhost:{controller_port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL
+num.network.threads=3
+num.io.threads=8
+log.dirs={log_dir}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+log.retention.hours=168
+log.segment.bytes=1073741824
+""")
+    proc = subprocess.Popen([conftest.SLUICED, "--config", cfg], cwd=tmpdir_path,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], conftest.READY_TIMEOUT)
+        assert ready, "no ready line"
+        m = READY_RE.match(proc.stdout.readline().decode().rstrip("\n"))
+        assert m and int(m.group(2)) == port, "not listening on the PLAINTEXT listener"
+        md = admin(f"127.0.0.1:{port}").list_topics(timeout=10)
+        assert [(x.host, x.port) for x in md.brokers.values()] == [("localhost", port)]
+        topic = create_topic(f"127.0.0.1:{port}")
+        produce_ok(f"127.0.0.1:{port}", topic, [{"value": b"x"}])
+        assert any(d.startswith(topic) for d in os.listdir(log_dir))
+        assert not os.path.exists(os.path.join(tmpdir_path, "sluice-data"))
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            raise
+    err = proc.stderr.read().decode()
+    warned = [l for l in err.splitlines() if " ignored: " in l]
+    assert len(warned) == 8, err
+    assert any("num.io.threads ignored" in l for l in warned), err
+
+
+def test_kafka_listener_sluice_cannot_serve_stops_startup(tmpdir_path):
+    cfg = os.path.join(tmpdir_path, "server.properties")
+    with open(cfg, "w") as f:
+        f.write(f"listeners=SSL://127.0.0.1:{free_port()}\n")
+    line = run_expect_failure([conftest.SLUICED, "--data-dir", tmpdir_path, "--config", cfg])
+    assert "PLAINTEXT only" in line

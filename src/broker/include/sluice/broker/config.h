@@ -25,7 +25,15 @@ struct ConfigKey {
   std::string_view doc = {};
 };
 
+// A Kafka broker key Sluice accepts without using it: a file or --set naming it gets a warning
+// saying why instead of an error (a key that neither knows is still refused, catching typos).
+struct IgnoredKey {
+  std::string_view name;
+  std::string_view why;
+};
+
 const std::vector<ConfigKey>& broker_config_keys();
+const std::vector<IgnoredKey>& ignored_kafka_keys();
 const std::vector<ConfigKey>& topic_config_keys();
 const ConfigKey* find_key(const std::vector<ConfigKey>& table, std::string_view name);
 
@@ -50,9 +58,11 @@ class ConfigSet {
 };
 
 // The broker's configuration: the file, then --set flags, in that order. Throws
-// std::invalid_argument with a one-line message on an unknown key or bad value.
+// std::invalid_argument with a one-line message on an unknown key or bad value; adds one line
+// per ignored Kafka key to `warnings`.
 ConfigSet load_broker_config(const std::optional<std::string>& file,
-                             const std::vector<std::string>& assignments);
+                             const std::vector<std::string>& assignments,
+                             std::vector<std::string>* warnings = nullptr);
 
 // The effective value of a topic config: the topic's override, else the broker default.
 std::string topic_config_value(const ConfigSet& broker,
