@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <limits>
+#include <memory>
 
 #include "sluice/protocol/batch_builder.h"
 #include "sluice/protocol/messages/add_offsets_to_txn.h"
@@ -439,19 +440,33 @@ void TransactionCoordinator::end_txn(const protocol::EndTxnRequest& req, int16_t
   if (md->busy || is_prepare(md->state)) return answer(ErrorCode::concurrent_transactions);
   const bool commit = req.committed;
   switch (md->state) {
-    case TxnState::ongoing:
+    case TxnState::ongoing: {
+      // Answered once the transaction is complete (markers written, Complete* durable), so
+      // that the producer's next transaction is not refused with CONCURRENT_TRANSACTIONS and
+      // backed off; answered at once if Prepare* cannot be written, or without waiting for the
+      // retries if the markers fail (the decision is durable then, as Kafka answers).
+      auto pending = std::make_shared<Respond<protocol::EndTxnResponse>>(std::move(respond));
+      auto reply = [pending](ErrorCode e) {
+        if (!*pending) return;
+        auto respond_once = std::move(*pending);
+        *pending = nullptr;
+        protocol::EndTxnResponse resp;
+        resp.error_code = to_wire(e);
+        respond_once(std::move(resp));
+      };
       return end(
           *md, commit, false,
-          [respond = std::move(respond)](ErrorCode e) {
-            protocol::EndTxnResponse resp;
-            resp.error_code = to_wire(e);
-            respond(std::move(resp));
+          [reply](ErrorCode e) {
+            if (e != ErrorCode::none) reply(e);
           },
-          [](ErrorCode) {});
+          reply, [reply](ErrorCode) { reply(ErrorCode::none); });
+    }
     case TxnState::complete_commit:
-      // A retry of the EndTxn that completed this transaction: same answer. The epoch
-      // matched, and with transaction.version 1 it cannot tell this transaction from a later
-      // one — but a later one would be Ongoing, not complete, so it is never ended by this.
+      // A retry of the EndTxn that completed this transaction: same answer. With
+      // transaction.version 1 the epoch cannot tell this transaction from a later one, so a
+      // retry that arrives after the producer began its next transaction (Ongoing) ends that
+      // one instead. Kafka's TV1 has the same hole; KIP-890's epoch bump per transaction
+      // (transaction.version 2, not served yet) closes it.
       return answer(commit ? ErrorCode::none : ErrorCode::invalid_txn_state);
     case TxnState::complete_abort:
       return answer(commit ? ErrorCode::invalid_txn_state : ErrorCode::none);
@@ -461,7 +476,7 @@ void TransactionCoordinator::end_txn(const protocol::EndTxnRequest& req, int16_t
 }
 
 void TransactionCoordinator::end(TxnMetadata& md, bool commit, bool fence, Done prepared,
-                                 Done completed) {
+                                 Done completed, Done stalled) {
   TxnMetadata next = md;
   next.busy = false;
   if (fence) {
@@ -474,23 +489,25 @@ void TransactionCoordinator::end(TxnMetadata& md, bool commit, bool fence, Done 
   next.state = commit ? TxnState::prepare_commit : TxnState::prepare_abort;
   const std::string id = md.transactional_id;
   persist(std::move(next), [this, id, prepared = std::move(prepared),
-                            completed = std::move(completed)](ErrorCode e) mutable {
+                            completed = std::move(completed),
+                            stalled = std::move(stalled)](ErrorCode e) mutable {
     prepared(e);
     if (e != ErrorCode::none) return completed(e);
     txns_[id].busy = true;
-    complete(id, std::move(completed));
+    complete(id, std::move(completed), std::move(stalled));
   });
 }
 
-void TransactionCoordinator::complete(const std::string& id, Done completed) {
+void TransactionCoordinator::complete(const std::string& id, Done completed, Done stalled) {
   if (stopped_) return;
   auto it = txns_.find(id);
   if (it == txns_.end()) return completed(ErrorCode::invalid_producer_id_mapping);
   const TxnMetadata& md = it->second;
   const bool commit = md.state == TxnState::prepare_commit;
-  auto retry = [this, id, completed](const char* what, ErrorCode e) {
+  auto retry = [this, id, completed, stalled](const char* what, ErrorCode e) {
     spdlog::warn("transaction coordinator: {} for '{}' failed (error {}); retrying", what, id,
                  to_wire(e));
+    if (stalled) stalled(ErrorCode::none);
     auto& timer = retry_timers_[id];
     timer = std::make_unique<asio::steady_timer>(
         io_, std::chrono::milliseconds(config_.marker_retry_ms));

@@ -57,6 +57,10 @@ class RecordingPartitions final : public TxnPartitions {
       --fail_markers;
       return done(ErrorCode::kafka_storage_error);
     }
+    if (hold_markers) {
+      held.push_back([=, this] { write_markers(pid, epoch, commit, parts, done); });
+      return;
+    }
     markers.push_back({pid, epoch, commit, parts});
     for (const auto& p : parts) admitted.erase(p);
     done(ErrorCode::none);
@@ -64,6 +68,9 @@ class RecordingPartitions final : public TxnPartitions {
   std::map<TxnPartition, std::pair<int64_t, int16_t>> admitted;
   std::vector<Marker> markers;
   int fail_markers = 0;
+  // While set, marker writes wait in `held` (each resumes the write when called).
+  bool hold_markers = false;
+  std::vector<std::function<void()>> held;
 };
 
 class CoordinatorTest : public ::testing::Test {
@@ -289,13 +296,42 @@ TEST_F(CoordinatorTest, FailedMarkersAreRetriedAndOtherRequestsWait) {
   auto [err, pid, epoch] = init("a");
   add("a", pid, epoch, {t0});
   parts.fail_markers = 2;
-  EXPECT_EQ(end("a", pid, epoch, true), 0);  // answered once PrepareCommit is durable
+  EXPECT_EQ(end("a", pid, epoch, true), 0);  // answered at the first failure: decided
   EXPECT_EQ(state("a"), TxnState::prepare_commit);
   EXPECT_EQ(add("a", pid, epoch, {t1})[0], to_wire(ErrorCode::concurrent_transactions));
   io.restart();
   io.run_for(std::chrono::milliseconds(100));
   EXPECT_EQ(state("a"), TxnState::complete_commit);
   EXPECT_EQ(parts.markers.size(), 1u);
+}
+
+TEST_F(CoordinatorTest, EndTxnIsAnsweredOnceTheTransactionIsComplete) {
+  auto [err, pid, epoch] = init("a");
+  add("a", pid, epoch, {t0});
+  parts.hold_markers = true;
+  protocol::EndTxnRequest req;
+  req.transactional_id = "a";
+  req.producer_id = pid;
+  req.producer_epoch = epoch;
+  req.committed = true;
+  int answers = 0;
+  int16_t answer = -1;
+  coord->end_txn(req, 3, [&](protocol::EndTxnResponse&& r) {
+    ++answers;
+    answer = r.error_code;
+  });
+  run();
+  EXPECT_EQ(answers, 0) << "answered before the markers were written";
+  EXPECT_EQ(state("a"), TxnState::prepare_commit);
+  ASSERT_EQ(parts.held.size(), 1u);
+  parts.hold_markers = false;
+  parts.held.front()();
+  run();
+  EXPECT_EQ(answers, 1);
+  EXPECT_EQ(answer, 0);
+  // The next transaction is accepted at once, without CONCURRENT_TRANSACTIONS.
+  EXPECT_EQ(state("a"), TxnState::complete_commit);
+  EXPECT_EQ(add("a", pid, epoch, {t1}), (std::vector<int16_t>{0}));
 }
 
 TEST_F(CoordinatorTest, StateThatCannotBeWrittenChangesNothing) {

@@ -112,11 +112,15 @@ class TransactionCoordinator {
   // Adds partitions to the open transaction (starting one if none is open), then lets the
   // producer write to them.
   void add(TxnMetadata& md, std::vector<TxnPartition> added, Done done);
-  // From Ongoing: writes Prepare*, calls prepared(none) (the EndTxn answer), then the markers,
-  // then Complete*. With fence the epoch is bumped first (a timeout, a new incarnation).
-  void end(TxnMetadata& md, bool commit, bool fence, Done prepared, Done completed);
-  // From Prepare*: markers, then Complete*, retrying on failure until both are written.
-  void complete(const std::string& transactional_id, Done completed);
+  // From Ongoing: writes Prepare*, calls prepared (with the error, if it could not be written),
+  // then the markers, then Complete*. With fence the epoch is bumped first (a timeout, a new
+  // incarnation). stalled is passed on to complete.
+  void end(TxnMetadata& md, bool commit, bool fence, Done prepared, Done completed,
+           Done stalled = {});
+  // From Prepare*: markers, then Complete*, retrying on failure until both are written;
+  // completed runs then. stalled(none) runs at the first failure: the decision is durable, and
+  // whoever waits for the answer need not wait for the retries.
+  void complete(const std::string& transactional_id, Done completed, Done stalled = {});
   void bump_and_answer(TxnMetadata& md, int32_t timeout_ms,
                        Respond<protocol::InitProducerIdResponse> respond);
   void tick();
