@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "handlers/handlers.h"
+#include "refusal_log.h"
 #include "sluice/protocol/header.h"
 #include "sluice/protocol/messages/all.h"
 
@@ -17,6 +18,7 @@ using protocol::Reader;
 using Runner = void (*)(Broker&, RequestContext, Reader&, bool flexible, Broker::Respond);
 
 struct ApiEntry {
+  const char* name;
   ApiRange range;
   int16_t flexible_from;
   Runner run;
@@ -25,6 +27,13 @@ struct ApiEntry {
   bool any_shard = false;
 };
 
+RefusalLog& refusals() {
+  static RefusalLog log;
+  return log;
+}
+
+const char* api_name(int16_t key);
+
 template <typename Req, typename Resp>
 struct Bind {
   using Handler = void (*)(Broker&, const RequestContext&, Req&, Respond<Resp>);
@@ -32,40 +41,53 @@ struct Bind {
   static void run(Broker& b, RequestContext ctx, Reader& r, bool flexible,
                   Broker::Respond respond) {
     Req req;
+    const bool debug = spdlog::should_log(spdlog::level::debug);
+    const char* name = debug ? api_name(Req::api_key) : "";
     if (!protocol::decode(r, req, ctx.api_version, flexible)) {
-      spdlog::debug("malformed {} v{} request from {}", Req::api_key, ctx.api_version,
-                    ctx.client_id);
+      name = api_name(Req::api_key);
+      if (refusals().first(ctx.client_host, ctx.client_id, std::string("malformed ") + name))
+        spdlog::info("malformed {} v{} request from client '{}' at {}: connection closed", name,
+                     ctx.api_version, ctx.client_id, ctx.client_host);
       return respond({Reply::Kind::close, {}, {}});
     }
+    if (debug)
+      spdlog::debug("{} v{} from client '{}' at {} (correlation id {})", name, ctx.api_version,
+                    ctx.client_id, ctx.client_host, ctx.correlation_id);
     // ApiVersions answers with response header v0 whatever its version.
     bool flexible_header = ctx.api_version >= Resp::flexible_from && Req::api_key != 18;
     // Produce with acks=0 is the one request that gets no response on the wire.
     bool silent = false;
     if constexpr (requires { req.acks; }) silent = req.acks == 0;
-    H(b, ctx, req, [ctx, flexible_header, silent, respond = std::move(respond)](Resp&& resp) {
-      if (silent) return respond({Reply::Kind::none, {}, {}});
-      Reply reply{Reply::Kind::send, {}, {}};
-      protocol::encode_response_header(reply.frame, ctx.correlation_id, flexible_header);
-      protocol::Writer w(reply.frame, &reply.splices);
-      protocol::encode(w, resp, ctx.api_version, ctx.api_version >= Resp::flexible_from);
-      respond(std::move(reply));
-    });
+    H(b, ctx, req,
+      [ctx, debug, name, flexible_header, silent, respond = std::move(respond)](Resp&& resp) {
+        if constexpr (requires { resp.error_code; })
+          if (debug && resp.error_code != 0)
+            spdlog::debug("{} (correlation id {}) from client '{}' answered error {}", name,
+                          ctx.correlation_id, ctx.client_id, resp.error_code);
+        if (silent) return respond({Reply::Kind::none, {}, {}});
+        Reply reply{Reply::Kind::send, {}, {}};
+        protocol::encode_response_header(reply.frame, ctx.correlation_id, flexible_header);
+        protocol::Writer w(reply.frame, &reply.splices);
+        protocol::encode(w, resp, ctx.api_version, ctx.api_version >= Resp::flexible_from);
+        respond(std::move(reply));
+      });
   }
   // The versions served are the handler's to say: a message description may know more versions
   // than the handler implements, never fewer.
   template <Handler H, int16_t Min, int16_t Max>
-  static ApiEntry entry(bool any_shard = false) {
+  static ApiEntry entry(const char* name, bool any_shard = false) {
     static_assert(Req::valid.min <= Min && Min <= Max && Max <= Req::valid.max,
                   "served versions must lie within the message description's");
     static_assert(Resp::valid.min <= Min && Max <= Resp::valid.max);
-    return {{Req::api_key, Min, Max}, Req::flexible_from, &run<H>, any_shard};
+    return {name, {Req::api_key, Min, Max}, Req::flexible_from, &run<H>, any_shard};
   }
 };
 
 #define SLUICE_API(Name, Min, Max) \
-  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>()
-#define SLUICE_DATA_API(Name, Min, Max) \
-  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>(true)
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>(#Name)
+#define SLUICE_DATA_API(Name, Min, Max)                                                           \
+  Bind<protocol::Name##Request, protocol::Name##Response>::entry<&handle_##Name, Min, Max>(#Name, \
+                                                                                           true)
 
 // Only APIs that work end to end are listed, with the versions their handlers serve: clients
 // switch features on from this table (ApiVersions advertises it as it is).
@@ -127,6 +149,11 @@ const ApiEntry* find_api(int16_t key) {
   return nullptr;
 }
 
+const char* api_name(int16_t key) {
+  const ApiEntry* e = find_api(key);
+  return e ? e->name : "?";
+}
+
 }  // namespace
 
 Broker::Broker(const ConfigSet& config, NodeInfo self, cluster::MetadataStore& metadata,
@@ -170,7 +197,9 @@ void Broker::handle(Frame frame, const std::string& client_host, Respond respond
   }
   RequestContext ctx{h.api_version, h.correlation_id, h.client_id.value_or(""), client_host, bytes};
   if (!api) {
-    spdlog::debug("unknown API key {} from '{}': closing", h.api_key, ctx.client_id);
+    if (refusals().first(client_host, ctx.client_id, "api " + std::to_string(h.api_key)))
+      spdlog::info("API key {} (not served) from client '{}' at {}: connection closed", h.api_key,
+                   ctx.client_id, client_host);
     return respond({Reply::Kind::close, {}, {}});
   }
   if (h.api_version < api->range.min || h.api_version > api->range.max) {
@@ -186,7 +215,11 @@ void Broker::handle(Frame frame, const std::string& client_host, Respond respond
       protocol::encode(w, resp, 0, false);
       return respond(std::move(reply));
     }
-    spdlog::debug("unsupported version {} of API {}: closing", h.api_version, h.api_key);
+    if (refusals().first(client_host, ctx.client_id,
+                         std::string(api->name) + " v" + std::to_string(h.api_version)))
+      spdlog::info("{} v{} from client '{}' at {}: versions {}-{} are served; connection closed",
+                   api->name, h.api_version, ctx.client_id, client_host, api->range.min,
+                   api->range.max);
     return respond({Reply::Kind::close, {}, {}});
   }
   if (h.api_key == protocol::ProduceRequest::api_key && drop_produce_response_every() > 0 &&

@@ -177,6 +177,31 @@ def test_unsupported_version_of_other_api_is_rejected(hb):
         assert w.Reader(frame).i32() == 16
 
 
+def test_refusals_are_logged_once_per_client_and_cause(hb):
+    """A request the broker can only answer by closing is logged at info, naming the client,
+    once per client and cause however often it retries."""
+    client = f"refused-{random.randrange(1 << 30)}"
+    frames = [w.request(0, 1, 16, w.i16(1) + w.i32(1000) + w.array([]), client_id=client),
+              w.request(999, 0, 17, b"\x00" * 8, client_id=client),
+              w.request(3, 1, 18, w.i32(5), client_id=client)]  # Metadata v1: array cut short
+    for _ in range(3):
+        for frame in frames:
+            with w.connect(hb.port) as s:
+                s.sendall(frame)
+                w.wait_closed(s)
+
+    def lines():
+        return [l for l in hb.stderr_text().splitlines() if f"'{client}'" in l]
+    deadline = time.monotonic() + 5
+    while len(lines()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    found = lines()
+    assert len(found) == 3, found
+    assert any("Produce v1" in l and "versions 3-" in l for l in found), found
+    assert any("API key 999" in l for l in found), found
+    assert any("malformed Metadata v1" in l for l in found), found
+
+
 # ----------------------------------------------------------------------------- Produce by hand
 
 

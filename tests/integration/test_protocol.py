@@ -1,4 +1,6 @@
 """Hand-encoded requests for behaviour that no installed client exercises directly."""
+import time
+
 import kafka_wire as w
 from sluice_helpers import create_topic, produce_ok
 
@@ -164,3 +166,12 @@ def test_fetch_long_poll_wakes_on_produce(broker):
         timer.join()
     assert err == 0 and hw == 2 and b"second" in records
     assert waited < 4, f"fetch was not woken by new data (returned after {waited:.2f}s)"
+
+
+def test_debug_log_names_each_request(broker_factory):
+    b = broker_factory(extra_args=["--log-level", "debug"])
+    metadata_v1(b.port, [])
+    deadline = time.monotonic() + 5
+    while "Metadata v1 from client 'sluice-raw'" not in b.stderr_text():
+        assert time.monotonic() < deadline, b.stderr_text()[-2000:]
+        time.sleep(0.05)
