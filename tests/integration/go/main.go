@@ -273,6 +273,23 @@ func opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, 15*time.Second)
 }
 
+// adminOp runs one admin step: f gets a fresh admin client and a context bounding its requests.
+func adminOp(ctx context.Context, bootstrap string, f func(context.Context, *kadm.Client) error) error {
+	return withAdmin(bootstrap, func(adm *kadm.Client) error {
+		octx, cancel := opCtx(ctx)
+		defer cancel()
+		return f(octx, adm)
+	})
+}
+
+// orErr is the request's error, else the result's own.
+func orErr(err, resultErr error) error {
+	if err != nil {
+		return err
+	}
+	return resultErr
+}
+
 func keyString(k []byte) any {
 	if k == nil {
 		return nil
@@ -681,9 +698,7 @@ func caughtUp(ctx context.Context, adm *kadm.Client, group, topic string) (bool,
 
 func describeProducers(ctx context.Context, bootstrap string, s step) error {
 	topic := s.str("topic")
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		md, err := adm.Metadata(octx, topic)
 		if err != nil {
 			return err
@@ -720,23 +735,17 @@ func strPtrs(m map[string]string) map[string]*string {
 }
 
 func createTopic(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		r, err := adm.CreateTopic(octx, int32(s.num("partitions", 1)), 1, strPtrs(s.configs()),
 			s.str("topic"))
-		if err == nil {
-			err = r.Err
-		}
+		err = orErr(err, r.Err)
 		emit("created", obj{"topic": r.Topic, "partitions": r.NumPartitions, "error": errString(err)})
 		return nil
 	})
 }
 
 func listTopics(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		td, err := adm.ListTopics(octx)
 		if err != nil {
 			return err
@@ -759,9 +768,7 @@ func listTopics(ctx context.Context, bootstrap string, s step) error {
 }
 
 func describeConfigs(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		rcs, err := adm.DescribeTopicConfigs(octx, s.str("topic"))
 		if err != nil {
 			return err
@@ -783,9 +790,7 @@ func describeConfigs(ctx context.Context, bootstrap string, s step) error {
 }
 
 func alterConfigs(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		var alters []kadm.AlterConfig
 		for k, v := range strPtrs(s.configs()) {
 			alters = append(alters, kadm.AlterConfig{Op: kadm.SetConfig, Name: k, Value: v})
@@ -804,9 +809,7 @@ func alterConfigs(ctx context.Context, bootstrap string, s step) error {
 }
 
 func createPartitions(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		rs, err := adm.CreatePartitions(octx, s.num("add", -1), s.str("topic"))
 		if err == nil {
 			for _, r := range rs {
@@ -833,9 +836,7 @@ func offsetsByPartition(l kadm.ListedOffsets) (obj, error) {
 }
 
 func listOffsets(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		starts, err := adm.ListStartOffsets(octx, s.str("topic"))
 		if err != nil {
 			return err
@@ -858,9 +859,7 @@ func listOffsets(ctx context.Context, bootstrap string, s step) error {
 }
 
 func deleteRecords(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		offs := kadm.Offsets{}
 		offs.AddOffset(s.str("topic"), int32(s.num("partition", -1)), int64(s.num("offset", -1)), -1)
 		rs, err := adm.DeleteRecords(octx, offs)
@@ -868,9 +867,7 @@ func deleteRecords(ctx context.Context, bootstrap string, s step) error {
 			return err
 		}
 		r, err := rs.On(s.str("topic"), int32(s.num("partition", -1)), nil)
-		if err == nil {
-			err = r.Err
-		}
+		err = orErr(err, r.Err)
 		emit("records_deleted", obj{"low_watermark": r.LowWatermark, "error": errString(err)})
 		return nil
 	})
@@ -916,9 +913,7 @@ func describeGroup(ctx context.Context, bootstrap string, s step) error {
 }
 
 func listGroups(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		ls, err := adm.ListGroups(octx)
 		if err != nil {
 			return err
@@ -934,9 +929,7 @@ func listGroups(ctx context.Context, bootstrap string, s step) error {
 
 func lag(ctx context.Context, bootstrap string, s step) error {
 	group := s.str("group")
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		lags, err := adm.Lag(octx, group)
 		if err != nil {
 			return err
@@ -961,26 +954,18 @@ func lag(ctx context.Context, bootstrap string, s step) error {
 }
 
 func deleteGroup(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		r, err := adm.DeleteGroup(octx, s.str("group"))
-		if err == nil {
-			err = r.Err
-		}
+		err = orErr(err, r.Err)
 		emit("group_deleted", obj{"group": s.str("group"), "error": errString(err)})
 		return nil
 	})
 }
 
 func deleteTopic(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		r, err := adm.DeleteTopic(octx, s.str("topic"))
-		if err == nil {
-			err = r.Err
-		}
+		err = orErr(err, r.Err)
 		emit("topic_deleted", obj{"topic": s.str("topic"), "error": errString(err)})
 		return nil
 	})
@@ -988,9 +973,7 @@ func deleteTopic(ctx context.Context, bootstrap string, s step) error {
 
 func describeTxn(ctx context.Context, bootstrap string, s step) error {
 	id := s.str("txn_id")
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		ds, err := adm.DescribeTransactions(octx, id)
 		if err != nil {
 			return err
@@ -1010,9 +993,7 @@ func describeTxn(ctx context.Context, bootstrap string, s step) error {
 }
 
 func listTxns(ctx context.Context, bootstrap string, s step) error {
-	return withAdmin(bootstrap, func(adm *kadm.Client) error {
-		octx, cancel := opCtx(ctx)
-		defer cancel()
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
 		ls, err := adm.ListTransactions(octx, nil, nil)
 		if err != nil {
 			return err
