@@ -22,8 +22,8 @@ TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/unit/broker_tests
 
 # kafkajs from npm, installed next to the tests that use it.
 (cd tests/integration/js && { [ -d node_modules/kafkajs ] || npm install --no-audit --no-fund --silent; })
-# The Java client from Maven Central and kafka-python 3 from PyPI, into git-ignored folders
-# (no-ops when already there). Up front, so a failed download stops the run here, loudly.
+# The Java client from Maven Central, franz-go from the Go module proxy and kafka-python 3 from
+# PyPI, into git-ignored folders (no-ops when already there). Up front, so a failed download stops the run here, loudly.
 bash tests/integration/java/fetch-deps.sh
 bash tests/integration/go/fetch-deps.sh
 bash tests/integration/kp3/setup-venv.sh
