@@ -26,6 +26,55 @@ int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+using FetchTopics =
+    std::optional<std::vector<protocol::OffsetFetchRequest::OffsetFetchRequestTopic>>;
+using FetchedTopics = std::vector<protocol::OffsetFetchResponse::OffsetFetchResponseTopic>;
+
+// One group's part of OffsetFetch (all of it before v8); g is null for an unknown group, whose
+// partitions all read -1.
+void fetch_group(const Group* g, const FetchTopics& topics, bool require_stable,
+                 FetchedTopics& out) {
+  auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartition& p,
+                  const std::string& topic) {
+    p.committed_offset = -1;
+    p.metadata = "";
+    if (!g) return;
+    if (require_stable && g->has_pending_txn_offset({topic, p.partition_index})) {
+      p.error_code = to_wire(ErrorCode::unstable_offset_commit);
+      return;
+    }
+    auto it = g->offsets.find({topic, p.partition_index});
+    if (it == g->offsets.end()) return;
+    p.committed_offset = it->second.offset;
+    p.committed_leader_epoch = it->second.leader_epoch;
+    p.metadata = it->second.metadata;
+  };
+  if (!topics) {
+    if (!g) return;
+    std::map<std::string, std::vector<int32_t>> by_topic;
+    for (const auto& [tp, _] : g->offsets) by_topic[tp.first].push_back(tp.second);
+    for (const auto& [topic, parts] : by_topic) {
+      auto& tr = out.emplace_back();
+      tr.name = topic;
+      for (int32_t p : parts) {
+        auto& pr = tr.partitions.emplace_back();
+        pr.partition_index = p;
+        fill(pr, topic);
+      }
+    }
+    return;
+  }
+  for (const auto& t : *topics) {
+    auto& tr = out.emplace_back();
+    tr.name = t.name;
+    for (int32_t p : t.partition_indexes) {
+      auto& pr = tr.partitions.emplace_back();
+      pr.partition_index = p;
+      fill(pr, t.name);
+    }
+  }
+}
+
 }  // namespace
 
 void GroupCoordinator::commit(const protocol::OffsetCommitRequest& req,
@@ -85,50 +134,23 @@ void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t ve
   // KIP-447: a consumer asking for stable offsets waits out partitions whose offsets an open
   // transaction may still change.
   const bool require_stable = version >= 7 && req.require_stable;
-  if (req.group_id.empty()) {
-    resp.error_code = to_wire(ErrorCode::invalid_group_id);
+  if (version < 8) {
+    if (req.group_id.empty())
+      resp.error_code = to_wire(ErrorCode::invalid_group_id);
+    else
+      fetch_group(find(req.group_id), req.topics, require_stable, resp.topics);
     return respond(std::move(resp));
   }
-  Group* g = find(req.group_id);
-  auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartition& p,
-                  const std::string& topic) {
-    p.committed_offset = -1;
-    p.metadata = "";
-    if (!g) return;
-    if (require_stable && g->has_pending_txn_offset({topic, p.partition_index})) {
-      p.error_code = to_wire(ErrorCode::unstable_offset_commit);
-      return;
-    }
-    auto it = g->offsets.find({topic, p.partition_index});
-    if (it == g->offsets.end()) return;
-    p.committed_offset = it->second.offset;
-    p.committed_leader_epoch = it->second.leader_epoch;
-    p.metadata = it->second.metadata;
-  };
-  if (!req.topics) {
-    if (g) {
-      std::map<std::string, std::vector<int32_t>> by_topic;
-      for (const auto& [tp, _] : g->offsets) by_topic[tp.first].push_back(tp.second);
-      for (const auto& [topic, parts] : by_topic) {
-        auto& tr = resp.topics.emplace_back();
-        tr.name = topic;
-        for (int32_t p : parts) {
-          auto& pr = tr.partitions.emplace_back();
-          pr.partition_index = p;
-          fill(pr, topic);
-        }
-      }
-    }
-    return respond(std::move(resp));
-  }
-  for (const auto& t : *req.topics) {
-    auto& tr = resp.topics.emplace_back();
-    tr.name = t.name;
-    for (int32_t p : t.partition_indexes) {
-      auto& pr = tr.partitions.emplace_back();
-      pr.partition_index = p;
-      fill(pr, t.name);
-    }
+  // v8 batches groups, each answered as one v7 request would be. v9's member id and epoch are
+  // for consumer-protocol groups; Kafka ignores them for classic groups, and every group here is
+  // classic.
+  for (const auto& rg : req.groups) {
+    auto& out = resp.groups.emplace_back();
+    out.group_id = rg.group_id;
+    if (rg.group_id.empty())
+      out.error_code = to_wire(ErrorCode::invalid_group_id);
+    else
+      fetch_group(find(rg.group_id), rg.topics, require_stable, out.topics);
   }
   respond(std::move(resp));
 }

@@ -22,6 +22,15 @@ void answer_all_partitions(const RequestTopics& topics, ResponseTopics& out,
   }
 }
 
+// OffsetCommit v1 carries the client's commit time per partition (-1: none); Kafka keeps it as
+// the commit timestamp, which offset retention counts from.
+template <typename RequestPartition>
+int64_t commit_time(const RequestPartition& p, int64_t now) {
+  if constexpr (requires { p.commit_timestamp; })
+    return p.commit_timestamp == -1 ? now : p.commit_timestamp;
+  return now;
+}
+
 // Checks each partition of the request: it must exist and its metadata must fit within
 // `metadata_max_bytes`. Every partition gets its answer in `out`; the ones that pass are
 // returned, in request order, as offsets committed at `now`.
@@ -41,9 +50,10 @@ OffsetItems accept_offsets(const RequestTopics& topics, ResponseTopics& out,
                p.committed_metadata->size() > static_cast<size_t>(metadata_max_bytes))
         e = protocol::ErrorCode::offset_metadata_too_large;
       else
-        accepted.push_back({{t.name, p.partition_index},
-                            CommittedOffset{p.committed_offset, p.committed_leader_epoch,
-                                            p.committed_metadata.value_or(""), now}});
+        accepted.push_back(
+            {{t.name, p.partition_index},
+             CommittedOffset{p.committed_offset, p.committed_leader_epoch,
+                             p.committed_metadata.value_or(""), commit_time(p, now)}});
       tr.partitions.push_back({p.partition_index, protocol::to_wire(e)});
     }
   }

@@ -15,7 +15,7 @@ from sluice_helpers import consume_all, create_topic, health_check, watermarks
 SPEC_APIS = {0: (3, 9), 1: (4, 12), 2: (1, 7), 3: (0, 9), 18: (0, 3), 19: (0, 7), 20: (0, 5),
              37: (0, 3), 32: (0, 4), 33: (0, 2), 44: (0, 1), 21: (0, 2), 60: (0, 0),
              # consumer groups (KAFKA-COMPAT.md matrix; min 0 where librdkafka needs it)
-             8: (2, 8), 9: (1, 7), 10: (0, 3), 11: (0, 7), 12: (0, 4), 13: (0, 4), 14: (0, 5),
+             8: (0, 9), 9: (0, 9), 10: (0, 3), 11: (0, 7), 12: (0, 4), 13: (0, 4), 14: (0, 5),
              15: (0, 5), 16: (0, 4), 42: (0, 2), 47: (0, 0),
              # the idempotent producer
              22: (0, 4), 61: (0, 0),

@@ -175,3 +175,76 @@ def test_debug_log_names_each_request(broker_factory):
     while "Metadata v1 from client 'sluice-raw'" not in b.stderr_text():
         assert time.monotonic() < deadline, b.stderr_text()[-2000:]
         time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- version ranges
+# The versions added for issue 16, each checked against the layout in Kafka's message JSON.
+
+def flexible_roundtrip(port, api_key, version, body):
+    r = w.roundtrip(port, api_key, version, body, flexible=True)
+    r.tags()  # response header v1
+    return r
+
+
+def offset_commit_v0_v1(port, version, group, topic, offset, commit_timestamp=-1, metadata="m"):
+    """-> {(topic, partition): error}"""
+    part = w.i32(0) + w.i64(offset) + (w.i64(commit_timestamp) if version == 1 else b"")
+    head = w.string(group) + (w.i32(-1) + w.string("") if version == 1 else b"")
+    body = head + w.array([w.string(topic) + w.array([part + w.string(metadata)])])
+    r = w.roundtrip(port, 8, version, body)
+    topics = r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i16()))))
+    assert r.remaining() == 0
+    return {(name, idx): err for name, parts in topics for idx, err in parts}
+
+
+def offset_fetch_v0_v1(port, version, group, topic):
+    """-> (offset, metadata, error) of partition 0 (v0 and v1 share one layout)."""
+    body = w.string(group) + w.array([w.string(topic) + w.array([w.i32(0)])])
+    r = w.roundtrip(port, 9, version, body)
+    [(name, [(idx, off, meta, err)])] = r.array(lambda r: (r.string(), r.array(
+        lambda r: (r.i32(), r.i64(), r.string(), r.i16()))))
+    assert r.remaining() == 0 and (name, idx) == (topic, 0)
+    return off, meta, err
+
+
+def test_offset_commit_v1_and_v0_read_back_by_offset_fetch_v0_and_v1(broker):
+    # sarama 1.22 (and Burrow) commit with v1; the broker used to close the connection.
+    t = create_topic(broker.bootstrap)
+    g = f"g-{t}"
+    assert offset_commit_v0_v1(broker.port, 1, g, t, 42, commit_timestamp=1700000000000) == \
+        {(t, 0): 0}
+    for version in (0, 1):
+        assert offset_fetch_v0_v1(broker.port, version, g, t) == (42, "m", 0)
+    # v0 has no membership: a standalone commit, into the same store.
+    assert offset_commit_v0_v1(broker.port, 0, g, t, 43, metadata="v0") == {(t, 0): 0}
+    assert offset_fetch_v0_v1(broker.port, 1, g, t) == (43, "v0", 0)
+    assert offset_commit_v0_v1(broker.port, 1, g, "no-such-topic-v1", 1) == \
+        {("no-such-topic-v1", 0): 3}  # UNKNOWN_TOPIC_OR_PARTITION
+
+
+def offset_fetch_group(r):
+    group = r.compact_string()
+    topics = r.compact_array(lambda r: (r.compact_string(), r.compact_array(
+        lambda r: (r.i32(), r.i64(), r.i32(), r.compact_string(), r.i16(), r.tags())), r.tags()))
+    err = r.i16()
+    r.tags()
+    return group, {(name, p[0]): (p[1], p[4]) for name, parts, _ in topics or [] for p in parts}, err
+
+
+def test_offset_fetch_v8_and_v9_batch_groups(broker):
+    t = create_topic(broker.bootstrap)
+    g1, g2 = f"g1-{t}", f"g2-{t}"
+    assert offset_commit_v0_v1(broker.port, 1, g1, t, 7) == {(t, 0): 0}
+    one_topic = w.compact_array([w.compact_string(t) + w.compact_array([w.i32(0)]) + w.TAGS])
+    for version in (8, 9):
+        # v9 adds member id and epoch, which a classic group ignores (as Kafka's does).
+        member = w.compact_string("some-member") + w.i32(3) if version == 9 else b""
+        groups = [w.compact_string(g1) + member + w.uvarint(0) + w.TAGS,  # null: all topics
+                  w.compact_string(g2) + member + one_topic + w.TAGS]
+        r = flexible_roundtrip(broker.port, 9, version,
+                               w.compact_array(groups) + w.i8(0) + w.TAGS)
+        assert r.i32() == 0  # throttle
+        got = r.compact_array(offset_fetch_group)
+        r.tags()
+        assert r.remaining() == 0
+        assert got == [(g1, {(t, 0): (7, 0)}, 0), (g2, {(t, 0): (-1, 0)}, 0)]

@@ -347,7 +347,7 @@ TEST(Messages, OffsetCommitRequestV2HasRetentionV6HasLeaderEpoch) {
   r.group_id = "g";
   r.generation_id_or_member_epoch = 3;
   r.member_id = "m";
-  r.topics.push_back({"t", {{0, 5, 7, std::nullopt}}});
+  r.topics.push_back({"t", {{0, 5, 7, std::nullopt, -1}}});
   const std::string head = B({0, 1, 'g', 0, 0, 0, 3, 0, 1, 'm'});
   const std::string topic =
       B({0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5});
@@ -355,6 +355,37 @@ TEST(Messages, OffsetCommitRequestV2HasRetentionV6HasLeaderEpoch) {
             head + B({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) + topic + B({0xff, 0xff}));
   EXPECT_EQ(Enc(r, 5), head + topic + B({0xff, 0xff}));
   EXPECT_EQ(Enc(r, 6), head + topic + B({0, 0, 0, 7, 0xff, 0xff}));
+}
+
+TEST(Messages, OffsetCommitRequestV0AndV1CommitTimestamp) {
+  OffsetCommitRequest r;
+  r.group_id = "g";
+  r.generation_id_or_member_epoch = 3;
+  r.member_id = "m";
+  r.topics.push_back({"t", {{0, 5, 7, std::nullopt, 9}}});
+  const std::string topic =
+      B({0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5});
+  // v0: no generation, member id or leader epoch.
+  EXPECT_EQ(Enc(r, 0), B({0, 1, 'g'}) + topic + B({0xff, 0xff}));
+  // v1: generation and member, and the commit timestamp before the metadata.
+  const std::string v1 =
+      B({0, 1, 'g', 0, 0, 0, 3, 0, 1, 'm'}) + topic + B({0, 0, 0, 0, 0, 0, 0, 9, 0xff, 0xff});
+  EXPECT_EQ(Enc(r, 1), v1);
+  OffsetCommitRequest back;
+  ASSERT_TRUE(Dec(v1, back, 1));
+  EXPECT_EQ(back.generation_id_or_member_epoch, 3);
+  EXPECT_EQ(back.topics.at(0).partitions.at(0).commit_timestamp, 9);
+  EXPECT_EQ(back.topics.at(0).partitions.at(0).committed_leader_epoch, -1);
+  OffsetCommitRequest v0;
+  ASSERT_TRUE(Dec(B({0, 1, 'g'}) + topic + B({0xff, 0xff}), v0, 0));
+  EXPECT_EQ(v0.generation_id_or_member_epoch, -1);  // a standalone commit
+  EXPECT_EQ(v0.topics.at(0).partitions.at(0).commit_timestamp, -1);
+  // v9 is v8 on the wire (KIP-848 only changes what the coordinator accepts).
+  EXPECT_EQ(Enc(r, 9), Enc(r, 8));
+  OffsetCommitResponse resp;
+  resp.throttle_time_ms = 1;
+  resp.topics.push_back({"t", {{0, 0}}});
+  EXPECT_EQ(Enc(resp, 0), B({0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}));
 }
 
 TEST(Messages, OffsetFetchRequestNullTopicsFromV2) {
@@ -376,6 +407,56 @@ TEST(Messages, OffsetFetchResponseV5) {
                           0, 0, 0, 2, 0, 0,                       // epoch, metadata ""
                           0, 0,                                   // partition error
                           0, 0}));                                // top-level error (v2+)
+}
+
+TEST(Messages, OffsetFetchV0IsV1) {
+  OffsetFetchRequest r;
+  r.group_id = "g";
+  r.topics.emplace().push_back({"t", {0}});
+  EXPECT_EQ(Enc(r, 0), Enc(r, 1));
+  OffsetFetchResponse resp;
+  resp.topics.push_back({"t", {{0, 10, 2, "", 0}}});
+  EXPECT_EQ(Enc(resp, 0), B({0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1,      // topics[1], partitions[1]
+                             0, 0, 0, 0, 0, 0, 0,   0, 0, 0, 0, 10,  // index, offset
+                             0, 0, 0, 0}));                          // metadata "", error
+}
+
+TEST(Messages, OffsetFetchV8BatchesGroupsV9AddsMember) {
+  OffsetFetchRequest r;
+  r.group_id = "ignored";  // v0-7 only
+  r.groups.push_back({"g", std::nullopt, -1, std::nullopt});
+  EXPECT_EQ(Enc(r, 8), B({2, 2, 'g', 0, 0,  // groups[1]: "g", topics null, tags
+                          0, 0}));          // require_stable, tags
+  r.groups[0].member_id = "m";
+  r.groups[0].member_epoch = 4;
+  r.groups[0].topics.emplace().push_back({"t", {1}});
+  const std::string v9 = B({2, 2, 'g', 2, 'm', 0, 0, 0, 4,  // group, member_id, member_epoch
+                            2, 2, 't', 2, 0,   0, 0, 1, 0,  // topics[1]: "t", [1], tags
+                            0, 0, 0});                      // group tags, require_stable, tags
+  EXPECT_EQ(Enc(r, 9), v9);
+  OffsetFetchRequest back;
+  ASSERT_TRUE(Dec(v9, back, 9));
+  EXPECT_EQ(back.groups.at(0).member_id, "m");
+  EXPECT_EQ(back.groups.at(0).topics->at(0).partition_indexes, std::vector<int32_t>{1});
+  OffsetFetchResponse resp;
+  resp.error_code = 5;  // v2-7 only
+  auto& g = resp.groups.emplace_back();
+  g.group_id = "g";
+  g.topics.push_back({"t", {{0, 10, -1, "", 0}}});
+  const std::string v8 = B({
+      0,    0,    0,    0,                  // throttle
+      2,    2,    'g',                      // groups[1] "g"
+      2,    2,    't',  2,                  // topics[1] "t", partitions[1]
+      0,    0,    0,    0,                  // partition index
+      0,    0,    0,    0,    0, 0, 0, 10,  // committed offset
+      0xff, 0xff, 0xff, 0xff,               // leader epoch -1
+      1,    0,    0,    0,                  // metadata "", error, tags
+      0,                                    // topic tags
+      0,    0,    0,                        // group error, tags
+      0,                                    // tags
+  });
+  EXPECT_EQ(Enc(resp, 8), v8);
+  EXPECT_EQ(Enc(resp, 9), v8);
 }
 
 TEST(Messages, OffsetDeleteResponseErrorBeforeThrottle) {

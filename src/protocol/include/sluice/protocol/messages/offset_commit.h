@@ -5,18 +5,22 @@ namespace sluice::protocol {
 
 struct OffsetCommitRequest {
   static constexpr int16_t api_key = 8;
-  static constexpr Versions valid{2, 8};
+  static constexpr Versions valid{0, 9};
   static constexpr int16_t flexible_from = 8;
   struct OffsetCommitRequestPartition {
     int32_t partition_index = 0;
     int64_t committed_offset = 0;
     int32_t committed_leader_epoch = -1;
     std::optional<std::string> committed_metadata;
+    // v1 only: the client's commit time, used instead of the broker's when not -1 (as Kafka's
+    // coordinator does); v2 replaced it with the request-wide retention time.
+    int64_t commit_timestamp = -1;
     static constexpr auto fields() {
       using S = OffsetCommitRequestPartition;
       return std::tuple{field("partition_index", &S::partition_index),
                         field("committed_offset", &S::committed_offset),
                         field("committed_leader_epoch", &S::committed_leader_epoch, since(6)),
+                        field("commit_timestamp", &S::commit_timestamp, between(1, 1)),
                         field("committed_metadata", &S::committed_metadata)};
     }
   };
@@ -29,7 +33,8 @@ struct OffsetCommitRequest {
     }
   };
   std::string group_id;
-  // Kafka's "GenerationIdOrMemberEpoch" (the classic protocol's generation id).
+  // Kafka's "GenerationIdOrMemberEpoch" (the classic protocol's generation id). v0 has neither
+  // it nor the member id: such a commit is a standalone one.
   int32_t generation_id_or_member_epoch = -1;
   std::string member_id;
   std::optional<std::string> group_instance_id;
@@ -49,7 +54,7 @@ struct OffsetCommitRequest {
 
 struct OffsetCommitResponse {
   static constexpr int16_t api_key = 8;
-  static constexpr Versions valid{2, 8};
+  static constexpr Versions valid{0, 9};
   static constexpr int16_t flexible_from = 8;
   struct OffsetCommitResponsePartition {
     int32_t partition_index = 0;
