@@ -1,6 +1,7 @@
 #include "sluice/broker/config.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -40,6 +41,8 @@ std::vector<ConfigKey> make_broker_keys() {
        0,
        {"delete", "compact", "compact,delete", "delete,compact"}},
       {"message.max.bytes", T::int32, "1048588", 0, INT32_MAX},
+      {"log.message.timestamp.before.max.ms", T::int64, "9223372036854775807", 0},
+      {"log.message.timestamp.after.max.ms", T::int64, "3600000", 0},
       {"min.insync.replicas", T::int32, "1", 1, INT32_MAX},
       {"socket.request.max.bytes", T::int32, "104857600", 1024, INT32_MAX},
       {"queued.max.requests", T::int32, "500", 1, 1000000},
@@ -118,8 +121,19 @@ std::vector<IgnoredKey> make_ignored_keys() {
   };
 }
 
+// A Kafka topic config of a feature Sluice lacks: its default only.
+ConfigKey missing(std::string_view name, ConfigType type, std::string_view default_value,
+                  std::string_view feature) {
+  ConfigKey k{name, type, default_value};
+  k.missing_feature = feature;
+  return k;
+}
+
 std::vector<ConfigKey> make_topic_keys() {
   using T = ConfigType;
+  constexpr std::string_view compaction = "log compaction";
+  constexpr std::string_view replication = "replication";
+  constexpr std::string_view tiered = "tiered storage";
   return {
       {"cleanup.policy",
        T::string,
@@ -149,6 +163,45 @@ std::vector<ConfigKey> make_topic_keys() {
        {"CreateTime", "LogAppendTime"},
        "log.message.timestamp.type"},
       {"min.insync.replicas", T::int32, "1", 1, INT32_MAX, {}, "min.insync.replicas"},
+      // Checked against the broker's clock at append for CreateTime topics: INVALID_TIMESTAMP.
+      {"message.timestamp.before.max.ms",
+       T::int64,
+       "9223372036854775807",
+       0,
+       INT64_MAX,
+       {},
+       "log.message.timestamp.before.max.ms"},
+      {"message.timestamp.after.max.ms",
+       T::int64,
+       "3600000",
+       0,
+       INT64_MAX,
+       {},
+       "log.message.timestamp.after.max.ms"},
+      // Only read when the broker recompresses, which compression.type=producer never does.
+      {"compression.gzip.level", T::int32, "-1", -1, 9},
+      {"compression.lz4.level", T::int32, "9", 1, 17},
+      {"compression.zstd.level", T::int32, "3", -131072, 22},
+      // Any value: Sluice's flush policy is the broker's (log.flush.policy), and with `always`
+      // every acknowledged write is already on disk, more than any flush.messages/flush.ms asks.
+      {"flush.messages", T::int64, "9223372036854775807", 1},
+      {"flush.ms", T::int64, "9223372036854775807", 0},
+      missing("compression.type", T::string, "producer", "recompression on the broker"),
+      missing("delete.retention.ms", T::int64, "86400000", compaction),
+      missing("min.compaction.lag.ms", T::int64, "0", compaction),
+      missing("max.compaction.lag.ms", T::int64, "9223372036854775807", compaction),
+      missing("min.cleanable.dirty.ratio", T::double_, "0.5", compaction),
+      missing("file.delete.delay.ms", T::int64, "60000", "delayed deletion of segment files"),
+      missing("segment.jitter.ms", T::int64, "0", "segment roll jitter"),
+      missing("preallocate", T::boolean, "false", "preallocated segment files"),
+      missing("unclean.leader.election.enable", T::boolean, "false", replication),
+      missing("leader.replication.throttled.replicas", T::list, "", replication),
+      missing("follower.replication.throttled.replicas", T::list, "", replication),
+      missing("remote.storage.enable", T::boolean, "false", tiered),
+      missing("local.retention.ms", T::int64, "-2", tiered),
+      missing("local.retention.bytes", T::int64, "-2", tiered),
+      missing("remote.log.copy.disable", T::boolean, "false", tiered),
+      missing("remote.log.delete.on.disable", T::boolean, "false", tiered),
   };
 }
 
@@ -186,6 +239,11 @@ std::optional<std::string> check_value(const ConfigKey& key, std::string_view va
     return std::string(key.name) + ": invalid value '" + std::string(value) +
            "': " + std::string(why);
   };
+  if (!key.missing_feature.empty()) {
+    if (value == key.default_value) return std::nullopt;
+    return std::string(key.name) + ": Sluice has no " + std::string(key.missing_feature) +
+           " yet; only the default '" + std::string(key.default_value) + "' is accepted";
+  }
   switch (key.type) {
     case ConfigType::boolean:
       if (value != "true" && value != "false") return bad("expected true or false");
@@ -201,6 +259,17 @@ std::optional<std::string> check_value(const ConfigKey& key, std::string_view va
                    std::to_string(key.max));
       return std::nullopt;
     }
+    case ConfigType::double_: {
+      char* end = nullptr;
+      const std::string text(value);
+      const double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size()) return bad("expected a number");
+      if (v < static_cast<double>(key.min) || v > static_cast<double>(key.max))
+        return bad("must be between " + std::to_string(key.min) + " and " +
+                   std::to_string(key.max));
+      return std::nullopt;
+    }
+    case ConfigType::list:
     case ConfigType::string:
       if (key.choices.empty()) return std::nullopt;
       for (auto c : key.choices)

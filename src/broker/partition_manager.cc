@@ -61,6 +61,8 @@ TopicSettings PartitionManager::topic_settings(
   TopicSettings s;
   s.log_append_time = value("message.timestamp.type") == "LogAppendTime";
   s.max_message_bytes = static_cast<int32_t>(std::stol(value("max.message.bytes")));
+  s.timestamp_before_max_ms = std::stoll(value("message.timestamp.before.max.ms"));
+  s.timestamp_after_max_ms = std::stoll(value("message.timestamp.after.max.ms"));
   return s;
 }
 

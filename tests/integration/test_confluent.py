@@ -430,6 +430,44 @@ def test_auto_create_uses_num_partitions(broker_factory):
     assert m.value == b"hello"
 
 
+def test_kafka_topic_configs_are_known_and_missing_features_take_only_their_default(broker):
+    """What Kafka Streams, Connect and admin tools set on topics: each Kafka topic config is known;
+    one of a feature Sluice lacks is accepted at its default and refused otherwise."""
+    t = create_topic(broker.bootstrap, config={
+        "cleanup.policy": "compact", "delete.retention.ms": "86400000",
+        "min.compaction.lag.ms": "0", "compression.type": "producer", "flush.messages": "1",
+        "message.timestamp.after.max.ms": "60000", "unclean.leader.election.enable": "false"})
+    configs = describe(broker.bootstrap, ConfigResource.Type.TOPIC, t)
+    assert configs["message.timestamp.after.max.ms"].value == "60000"
+    assert configs["min.cleanable.dirty.ratio"].value == "0.5"
+    assert len(configs) >= 33
+    assert create_error(broker.bootstrap, unique(), config={"compression.type": "gzip"}) == \
+        KafkaError.INVALID_CONFIG
+    assert create_error(broker.bootstrap, unique(), config={"remote.storage.enable": "true"}) \
+        == KafkaError.INVALID_CONFIG
+
+
+def test_timestamps_outside_the_topic_bounds_are_invalid(broker):
+    """message.timestamp.after.max.ms (Kafka 4 default: one hour) and before.max.ms on a
+    CreateTime topic: INVALID_TIMESTAMP, and nothing is written."""
+    t = create_topic(broker.bootstrap, config={"message.timestamp.before.max.ms": "60000"})
+    now = int(time.time() * 1000)
+
+    def produce_at(ts):
+        batch = w.record_batch([(b"k", b"v", ())], base_timestamp=ts)
+        r = w.roundtrip(broker.port, 0, 3, w.produce_v3_body(t, 0, batch))
+        return w.parse_produce_v3(r)[(t, 0)][0]
+    assert produce_at(now + 2 * 3600 * 1000) == 32  # INVALID_TIMESTAMP
+    assert produce_at(now - 3600 * 1000) == 32
+    assert produce_at(now) == 0
+    assert watermarks(broker.bootstrap, t, 0) == (0, 1)
+    # LogAppendTime replaces the producer's timestamps: nothing to check.
+    lat = create_topic(broker.bootstrap, config={"message.timestamp.type": "LogAppendTime"})
+    batch = w.record_batch([(b"k", b"v", ())], base_timestamp=now + 2 * 3600 * 1000)
+    r = w.roundtrip(broker.port, 0, 3, w.produce_v3_body(lat, 0, batch))
+    assert w.parse_produce_v3(r)[(lat, 0)][0] == 0
+
+
 def test_oversize_message_rejected(broker):
     topic = create_topic(broker.bootstrap, config={"max.message.bytes": "1000"})
     reports = produce_all(broker.bootstrap, topic,

@@ -71,5 +71,68 @@ TEST(TopicConfig, ValuesAreChecked) {
   EXPECT_FALSE(find_key(topic_config_keys(), "no.such.topic.key"));
 }
 
+// Kafka 4.4's topic configs (LogConfig), less the internal ones.
+TEST(TopicConfig, EveryKafkaTopicConfigIsKnown) {
+  for (const char* name : {"cleanup.policy",
+                           "compression.type",
+                           "compression.gzip.level",
+                           "compression.lz4.level",
+                           "compression.zstd.level",
+                           "delete.retention.ms",
+                           "file.delete.delay.ms",
+                           "flush.messages",
+                           "flush.ms",
+                           "follower.replication.throttled.replicas",
+                           "index.interval.bytes",
+                           "leader.replication.throttled.replicas",
+                           "local.retention.bytes",
+                           "local.retention.ms",
+                           "max.compaction.lag.ms",
+                           "max.message.bytes",
+                           "message.timestamp.after.max.ms",
+                           "message.timestamp.before.max.ms",
+                           "message.timestamp.type",
+                           "min.cleanable.dirty.ratio",
+                           "min.compaction.lag.ms",
+                           "min.insync.replicas",
+                           "preallocate",
+                           "remote.log.copy.disable",
+                           "remote.log.delete.on.disable",
+                           "remote.storage.enable",
+                           "retention.bytes",
+                           "retention.ms",
+                           "segment.bytes",
+                           "segment.index.bytes",
+                           "segment.jitter.ms",
+                           "segment.ms",
+                           "unclean.leader.election.enable"})
+    EXPECT_TRUE(find_key(topic_config_keys(), name)) << name;
+}
+
+TEST(TopicConfig, AConfigOfAMissingFeatureTakesOnlyItsDefault) {
+  const ConfigKey* ratio = find_key(topic_config_keys(), "min.cleanable.dirty.ratio");
+  ASSERT_TRUE(ratio);
+  EXPECT_FALSE(check_value(*ratio, "0.5"));
+  auto refused = check_value(*ratio, "0.1");
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->find("no log compaction yet"), std::string::npos) << *refused;
+  const ConfigKey* compression = find_key(topic_config_keys(), "compression.type");
+  EXPECT_FALSE(check_value(*compression, "producer"));
+  EXPECT_TRUE(check_value(*compression, "gzip"));
+  EXPECT_TRUE(check_value(*find_key(topic_config_keys(), "remote.storage.enable"), "true"));
+}
+
+TEST(TopicConfig, ConfigsWithoutAMissingFeatureAreCheckedByTypeAndRange) {
+  auto check = [](const char* key, const char* value) {
+    return check_value(*find_key(topic_config_keys(), key), value).has_value();
+  };
+  EXPECT_FALSE(check("flush.messages", "1"));  // any value: Sluice flushes every ack
+  EXPECT_TRUE(check("flush.messages", "0"));
+  EXPECT_FALSE(check("compression.zstd.level", "-7"));
+  EXPECT_TRUE(check("compression.zstd.level", "23"));
+  EXPECT_FALSE(check("message.timestamp.after.max.ms", "0"));
+  EXPECT_TRUE(check("message.timestamp.before.max.ms", "-1"));
+}
+
 }  // namespace
 }  // namespace sluice::broker

@@ -25,6 +25,10 @@ int8_t wire_config_type(ConfigType t) {
       return 3;
     case ConfigType::int64:
       return 5;
+    case ConfigType::double_:
+      return 6;
+    case ConfigType::list:
+      return 7;
   }
   return 0;
 }

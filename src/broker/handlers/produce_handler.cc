@@ -25,9 +25,17 @@ ErrorCode to_error(protocol::BatchError e) {
 
 // Checks every batch of one partition's records before anything is written, so a request is
 // applied whole or not at all. Runs on the connection's shard (CRC-32C is the costly part); the
-// size limit is the topic's and is checked by the owner, against `largest`. Sequence numbers
+// size and timestamp limits are the topic's and are checked by the owner, against `bounds`.
+// Sequence numbers
 // are checked by the owner's log, against the producer's state.
-ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
+// What the owner checks against the topic's settings, gathered while validating.
+struct BatchBounds {
+  size_t largest = 0;                   // bytes of the largest batch
+  int64_t first_timestamp = INT64_MAX;  // earliest batch base timestamp (-1: none given)
+  int64_t max_timestamp = INT64_MIN;    // latest batch max timestamp
+};
+
+ErrorCode validate_records(std::span<uint8_t> records, BatchBounds& bounds) {
   if (records.empty()) return ErrorCode::corrupt_message;
   size_t pos = 0;
   int batches = 0;
@@ -47,7 +55,9 @@ ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
       if (h.producer_epoch < 0 || h.base_sequence < 0) return ErrorCode::invalid_record;
       idempotent = true;
     }
-    largest = std::max(largest, h.total_size());
+    bounds.largest = std::max(bounds.largest, h.total_size());
+    bounds.first_timestamp = std::min(bounds.first_timestamp, h.base_timestamp);
+    bounds.max_timestamp = std::max(bounds.max_timestamp, h.max_timestamp);
     pos += h.total_size();
     ++batches;
   }
@@ -60,7 +70,7 @@ ErrorCode validate_records(std::span<uint8_t> records, size_t& largest) {
 // One partition's records that passed validation, on their way to the owner.
 struct Append {
   std::span<uint8_t> records;
-  size_t largest_batch = 0;
+  BatchBounds bounds;
   ProduceResponse::PartitionProduceResponse* response = nullptr;  // on the connection's shard
 };
 
@@ -80,12 +90,28 @@ struct ProduceJob {
   int64_t now = 0;
 };
 
+// Kafka's message.timestamp.before.max.ms / after.max.ms for CreateTime topics, on the batches'
+// first and max timestamps (Kafka checks every record; a v2 batch's records lie between its
+// first timestamp and its max unless a producer writes them out of order). -1 means none given.
+bool timestamps_allowed(const BatchBounds& b, int64_t now, const TopicSettings& t) {
+  if (b.first_timestamp >= 0 && t.timestamp_before_max_ms < now &&
+      b.first_timestamp < now - t.timestamp_before_max_ms)
+    return false;
+  if (b.max_timestamp >= 0 && t.timestamp_after_max_ms < INT64_MAX - now &&
+      b.max_timestamp > now + t.timestamp_after_max_ms)
+    return false;
+  return true;
+}
+
 // Runs on the partition's owner and replies once: at once, or when the append is committed.
 void append_on_owner(const ProduceJob& job, const Append& a, const std::shared_ptr<Partition>& p,
                      PartitionManager::Reply<Appended> reply) {
   if (!p) return reply({ErrorCode::unknown_topic_or_partition});
-  if (a.largest_batch > static_cast<size_t>(p->settings().max_message_bytes))
+  const TopicSettings& topic = p->settings();
+  if (a.bounds.largest > static_cast<size_t>(topic.max_message_bytes))
     return reply({ErrorCode::message_too_large});
+  if (!topic.log_append_time && !timestamps_allowed(a.bounds, job.now, topic))
+    return reply({ErrorCode::invalid_timestamp});
   p->replicate(a.records, job.req.acks, job.now,
                [p, reply = std::move(reply)](const Partition::Appended& r) {
                  if (r.error != ErrorCode::none) return reply({r.error});
@@ -131,8 +157,8 @@ SLUICE_HANDLER(Produce) {
         fail(ErrorCode::corrupt_message);
         continue;
       }
-      Append a{pd.records.view, 0, &pr};
-      if (auto e = validate_records(a.records, a.largest_batch); e != ErrorCode::none) {
+      Append a{pd.records.view, {}, &pr};
+      if (auto e = validate_records(a.records, a.bounds); e != ErrorCode::none) {
         fail(e);
         continue;
       }

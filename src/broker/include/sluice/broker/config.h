@@ -11,7 +11,7 @@
 
 namespace sluice::broker {
 
-enum class ConfigType { boolean, int32, int64, string };
+enum class ConfigType { boolean, int32, int64, double_, string, list };
 
 struct ConfigKey {
   std::string_view name;
@@ -23,6 +23,10 @@ struct ConfigKey {
   // For topic keys: the broker key whose value is the default ("" when none).
   std::string_view broker_key = {};
   std::string_view doc = {};
+  // Set for a Kafka config of a feature Sluice does not have yet (tiered storage, compaction,
+  // replication throttles, ...): it names the feature, and only the default value is accepted,
+  // any other is refused with a message saying so, never silently ignored.
+  std::string_view missing_feature = {};
 };
 
 // A Kafka broker key Sluice accepts without using it: a file or --set naming it gets a warning

@@ -34,6 +34,8 @@ struct TopicPartition {
 struct TopicSettings {
   bool log_append_time = false;
   int32_t max_message_bytes = 0;
+  int64_t timestamp_before_max_ms = INT64_MAX;  // message.timestamp.before.max.ms
+  int64_t timestamp_after_max_ms = INT64_MAX;   // message.timestamp.after.max.ms
 };
 
 // Who reads decides how far (Kafka's FetchIsolation): a follower replica up to the log end, a
