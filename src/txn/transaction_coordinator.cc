@@ -488,14 +488,14 @@ void TransactionCoordinator::end(TxnMetadata& md, bool commit, bool fence, Done 
   }
   next.state = commit ? TxnState::prepare_commit : TxnState::prepare_abort;
   const std::string id = md.transactional_id;
-  persist(std::move(next), [this, id, prepared = std::move(prepared),
-                            completed = std::move(completed),
-                            stalled = std::move(stalled)](ErrorCode e) mutable {
-    prepared(e);
-    if (e != ErrorCode::none) return completed(e);
-    txns_[id].busy = true;
-    complete(id, std::move(completed), std::move(stalled));
-  });
+  persist(std::move(next),
+          [this, id, prepared = std::move(prepared), completed = std::move(completed),
+           stalled = std::move(stalled)](ErrorCode e) mutable {
+            prepared(e);
+            if (e != ErrorCode::none) return completed(e);
+            txns_[id].busy = true;
+            complete(id, std::move(completed), std::move(stalled));
+          });
 }
 
 void TransactionCoordinator::complete(const std::string& id, Done completed, Done stalled) {
