@@ -218,3 +218,62 @@ def test_offset_fetch_v8_and_v9_batch_groups(broker):
         r.tags()
         assert r.remaining() == 0
         assert got == [(g1, {(t, 0): (7, 0)}, 0), (g2, {(t, 0): (-1, 0)}, 0)]
+
+
+def test_find_coordinator_v4_answers_each_key(broker):
+    for version in (4, 6):
+        body = w.i8(0) + w.compact_array([w.compact_string("a"), w.compact_string("b"),
+                                          w.compact_string("")]) + w.TAGS
+        r = flexible_roundtrip(broker.port, 10, version, body)
+        assert r.i32() == 0  # throttle
+        coords = r.compact_array(lambda r: (r.compact_string(), r.i32(), r.compact_string(),
+                                            r.i32(), r.i16(), r.compact_string(), r.tags()))
+        r.tags()
+        assert r.remaining() == 0
+        [a, b, empty] = coords
+        assert a[0] == "a" and b[0] == "b"
+        for c in (a, b):
+            assert (c[2], c[3], c[4]) == ("127.0.0.1", broker.port, 0)
+        assert empty[1:5] == (-1, "", -1, 24)  # INVALID_GROUP_ID
+    # Share groups (key type 2, v6) have no coordinator here: INVALID_REQUEST per key.
+    body = w.i8(2) + w.compact_array([w.compact_string("s")]) + w.TAGS
+    r = flexible_roundtrip(broker.port, 10, 6, body)
+    r.i32()
+    [(key, node, _host, _port, err, _msg, _)] = r.compact_array(
+        lambda r: (r.compact_string(), r.i32(), r.compact_string(), r.i32(), r.i16(),
+                   r.compact_string(), r.tags()))
+    assert (key, node, err) == ("s", -1, 42)
+
+
+def describe_cluster(port, version, endpoint_type=1, include_fenced=False):
+    body = w.i8(0) + (w.i8(endpoint_type) if version >= 1 else b"") + \
+        (w.i8(int(include_fenced)) if version >= 2 else b"") + w.TAGS
+    r = flexible_roundtrip(port, 60, version, body)
+    r.i32()  # throttle
+    err = r.i16()
+    msg = r.compact_string()
+    etype = r.i8() if version >= 1 else None
+    cluster_id = r.compact_string()
+    controller = r.i32()
+    brokers = r.compact_array(lambda r: (r.i32(), r.compact_string(), r.i32(),
+                                         r.compact_string(),
+                                         r.bool() if version >= 2 else None, r.tags()))
+    r.i32()  # authorized operations
+    r.tags()
+    assert r.remaining() == 0
+    return err, msg, etype, cluster_id, controller, brokers
+
+
+def test_describe_cluster_v1_endpoint_type_and_v2_fenced(broker):
+    err, msg, etype, cluster_id, controller, brokers = describe_cluster(broker.port, 1)
+    assert (err, msg, etype) == (0, None, 1) and cluster_id
+    [(node, host, port, _rack, _, _)] = brokers
+    assert (node, host, port) == (controller, "127.0.0.1", broker.port)
+    # A broker asked for controllers, or for an unknown type, answers as Kafka's brokers do.
+    err, msg, _, _, _, brokers = describe_cluster(broker.port, 1, endpoint_type=2)
+    assert err == 114 and msg and brokers == []  # MISMATCHED_ENDPOINT_TYPE
+    err, _, _, _, _, _ = describe_cluster(broker.port, 1, endpoint_type=3)
+    assert err == 115  # UNSUPPORTED_ENDPOINT_TYPE
+    err, _, etype, _, _, brokers = describe_cluster(broker.port, 2, include_fenced=True)
+    assert (err, etype) == (0, 1)
+    assert [(b[0], b[4]) for b in brokers] == [(node, False)]  # one live node, never fenced

@@ -282,7 +282,7 @@ TEST(Messages, DescribeClusterV0) {
   DescribeClusterResponse r;
   r.cluster_id = "c";
   r.controller_id = 1;
-  r.brokers.push_back({1, "h", 1, std::nullopt});
+  r.brokers.push_back({1, "h", 1, std::nullopt, false});
   const std::string expected = B({
       0,    0,   0, 0, 0, 0,                         // throttle, error_code
       0,                                             // error_message null
@@ -293,6 +293,36 @@ TEST(Messages, DescribeClusterV0) {
       0,                                             // tags
   });
   EXPECT_EQ(Enc(r, 0), expected);
+}
+
+TEST(Messages, DescribeClusterV1EndpointTypeV2Fenced) {
+  DescribeClusterRequest r;
+  r.include_fenced_brokers = true;
+  EXPECT_EQ(Enc(r, 0), B({0, 0}));        // include_cluster_authorized_operations, tags
+  EXPECT_EQ(Enc(r, 1), B({0, 1, 0}));     // + endpoint_type 1 (brokers)
+  EXPECT_EQ(Enc(r, 2), B({0, 1, 1, 0}));  // + include_fenced_brokers
+  DescribeClusterRequest back;
+  ASSERT_TRUE(Dec(B({0, 0}), back, 0));
+  EXPECT_EQ(back.endpoint_type, 1);  // v0 describes brokers
+  DescribeClusterResponse resp;
+  resp.cluster_id = "c";
+  resp.controller_id = 1;
+  resp.brokers.push_back({1, "h", 1, std::nullopt, false});
+  const std::string v2 = B({
+      0,    0,   0, 0, 0, 0,                            // throttle, error_code
+      0,                                                // error_message null
+      1,                                                // endpoint_type (v1+)
+      2,    'c',                                        // cluster_id
+      0,    0,   0, 1,                                  // controller_id
+      2,    0,   0, 0, 1, 2, 'h', 0, 0, 0, 1, 0, 0, 0,  // broker: ..., rack null, is_fenced, tags
+      0x80, 0,   0, 0,                                  // cluster_authorized_operations
+      0,                                                // tags
+  });
+  EXPECT_EQ(Enc(resp, 2), v2);
+  DescribeClusterResponse back_resp;
+  ASSERT_TRUE(Dec(v2, back_resp, 2));
+  EXPECT_EQ(back_resp.endpoint_type, 1);
+  EXPECT_FALSE(back_resp.brokers.at(0).is_fenced);
 }
 
 TEST(Messages, FindCoordinatorV0V1V3) {
@@ -309,6 +339,31 @@ TEST(Messages, FindCoordinatorV0V1V3) {
   EXPECT_EQ(Enc(resp, 0), B({0, 0, 0, 0, 0, 1, 0, 1, 'h', 0, 0, 0, 2}));
   // v1 adds throttle_time_ms first and a nullable error_message after error_code.
   EXPECT_EQ(Enc(resp, 1), B({0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 1, 0, 1, 'h', 0, 0, 0, 2}));
+}
+
+TEST(Messages, FindCoordinatorV4BatchesKeys) {
+  FindCoordinatorRequest r;
+  r.key = "ignored";  // v0-3 only
+  r.coordinator_keys = {"a", "b"};
+  const std::string req = B({0, 3, 2, 'a', 2, 'b', 0});  // key_type, compact [2], tags
+  EXPECT_EQ(Enc(r, 4), req);
+  EXPECT_EQ(Enc(r, 6), req);  // v5 and v6 only allow more error codes and key types
+  FindCoordinatorRequest back;
+  ASSERT_TRUE(Dec(req, back, 4));
+  EXPECT_EQ(back.coordinator_keys, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(back.key, "");
+  FindCoordinatorResponse resp;
+  resp.node_id = 7;  // v0-3 only
+  resp.coordinators.push_back({"a", 1, "h", 2, 0, std::nullopt});
+  EXPECT_EQ(Enc(resp, 4), B({0, 0,   0, 0,  // throttle_time_ms
+                             2,             // coordinators[1]
+                             2, 'a',        // key
+                             0, 0,   0, 1,  // node_id
+                             2, 'h',        // host
+                             0, 0,   0, 2,  // port
+                             0, 0,          // error_code
+                             0,             // error_message null
+                             0, 0}));       // tags of the entry, of the response
 }
 
 TEST(Messages, JoinGroupResponseProtocolNameNullableOnlyFromV7) {
