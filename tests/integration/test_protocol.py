@@ -277,3 +277,47 @@ def test_describe_cluster_v1_endpoint_type_and_v2_fenced(broker):
     err, _, etype, _, _, brokers = describe_cluster(broker.port, 2, include_fenced=True)
     assert (err, etype) == (0, 1)
     assert [(b[0], b[4]) for b in brokers] == [(node, False)]  # one live node, never fenced
+
+
+def list_groups_v5(port, types):
+    body = w.compact_array([]) + w.compact_array([w.compact_string(t) for t in types]) + w.TAGS
+    r = flexible_roundtrip(port, 16, 5, body)
+    r.i32()  # throttle
+    assert r.i16() == 0
+    groups = r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                        r.compact_string(), r.compact_string(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return {g[0]: (g[2], g[3]) for g in groups or []}
+
+
+def test_list_groups_v5_group_type_and_types_filter(broker):
+    t = create_topic(broker.bootstrap)
+    g = f"g-{t}"
+    assert offset_commit_v0_v1(broker.port, 1, g, t, 1) == {(t, 0): 0}
+    assert list_groups_v5(broker.port, [])[g] == ("Empty", "classic")
+    assert g in list_groups_v5(broker.port, ["Classic"])  # case-insensitive, like Kafka
+    assert g not in list_groups_v5(broker.port, ["consumer"])
+
+
+def describe_groups(port, version, group):
+    body = w.compact_array([w.compact_string(group)]) + w.i8(0) + w.TAGS
+    r = flexible_roundtrip(port, 15, version, body)
+    r.i32()  # throttle
+    [(err, msg, gid, state, *_)] = r.compact_array(lambda r: (
+        r.i16(), r.compact_string() if version >= 6 else None, r.compact_string(),
+        r.compact_string(), r.compact_string(), r.compact_string(),
+        r.compact_array(lambda r: None), r.i32(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return err, msg, gid, state
+
+
+def test_describe_groups_v6_unknown_group_is_group_id_not_found(broker):
+    assert describe_groups(broker.port, 5, "no-such-group") == (0, None, "no-such-group", "Dead")
+    err, msg, gid, state = describe_groups(broker.port, 6, "no-such-group")
+    assert (err, gid, state) == (69, "no-such-group", "Dead")  # GROUP_ID_NOT_FOUND
+    assert msg == "Group no-such-group not found."
+    t = create_topic(broker.bootstrap)
+    assert offset_commit_v0_v1(broker.port, 1, f"g-{t}", t, 1) == {(t, 0): 0}
+    assert describe_groups(broker.port, 6, f"g-{t}") == (0, None, f"g-{t}", "Empty")

@@ -514,6 +514,19 @@ TEST(Messages, OffsetFetchV8BatchesGroupsV9AddsMember) {
   EXPECT_EQ(Enc(resp, 9), v8);
 }
 
+TEST(Messages, DescribeGroupsV6ErrorMessage) {
+  DescribeGroupsResponse r;
+  auto& g = r.groups.emplace_back();
+  g.error_code = 69;
+  g.error_message = "m";
+  g.group_id = "g";
+  g.group_state = "Dead";
+  const std::string tail = B({2, 'g', 5}) + "Dead" + B({1, 1, 1, 0x80, 0, 0, 0, 0, 0});
+  // protocol type, data "", members[0], authorized operations, tags of group and response
+  EXPECT_EQ(Enc(r, 5), B({0, 0, 0, 0, 2, 0, 69}) + tail);
+  EXPECT_EQ(Enc(r, 6), B({0, 0, 0, 0, 2, 0, 69, 2, 'm'}) + tail);
+}
+
 TEST(Messages, OffsetDeleteResponseErrorBeforeThrottle) {
   OffsetDeleteResponse r;
   r.error_code = 1;
@@ -527,6 +540,17 @@ TEST(Messages, ListGroupsV0RequestIsEmptyV4HasStates) {
   EXPECT_EQ(Enc(r, 0), "");
   EXPECT_EQ(Enc(r, 3), B({0}));
   EXPECT_EQ(Enc(r, 4), B({2, 7}) + "Stable" + B({0}));
+}
+
+TEST(Messages, ListGroupsV5TypesFilterAndGroupType) {
+  ListGroupsRequest r;
+  r.types_filter = {"classic"};
+  EXPECT_EQ(Enc(r, 4), B({1, 0}));
+  EXPECT_EQ(Enc(r, 5), B({1, 2, 8}) + "classic" + B({0}));
+  ListGroupsResponse resp;
+  resp.groups.push_back({"g", "consumer", "Empty", "classic"});
+  EXPECT_EQ(Enc(resp, 5), B({0, 0, 0, 0, 0, 0, 2, 2, 'g', 9}) + "consumer" + B({6}) + "Empty" +
+                              B({8}) + "classic" + B({0, 0}));
 }
 
 TEST(Messages, InitProducerIdV0AndV3) {
