@@ -73,7 +73,7 @@ const std::vector<ApiEntry>& api_table() {
   static const std::vector<ApiEntry> table = {
       SLUICE_DATA_API(Produce, 3, 9),
       SLUICE_DATA_API(Fetch, 4, 12),
-      SLUICE_DATA_API(ListOffsets, 1, 7),
+      SLUICE_DATA_API(ListOffsets, 1, 10),
       SLUICE_API(Metadata, 0, 9),
       SLUICE_DATA_API(ApiVersions, 0, 3),
       SLUICE_API(CreateTopics, 0, 7),

@@ -321,3 +321,30 @@ def test_describe_groups_v6_unknown_group_is_group_id_not_found(broker):
     t = create_topic(broker.bootstrap)
     assert offset_commit_v0_v1(broker.port, 1, f"g-{t}", t, 1) == {(t, 0): 0}
     assert describe_groups(broker.port, 6, f"g-{t}") == (0, None, f"g-{t}", "Empty")
+
+
+def list_offsets_flexible(port, version, topic, timestamp):
+    part = w.i32(0) + w.i32(-1) + w.i64(timestamp) + w.TAGS
+    body = (w.i32(-1) + w.i8(0)
+            + w.compact_array([w.compact_string(topic) + w.compact_array([part]) + w.TAGS])
+            + (w.i32(1000) if version >= 10 else b"") + w.TAGS)
+    r = flexible_roundtrip(port, 2, version, body)
+    r.i32()  # throttle
+    [(name, [(idx, err, ts, off, epoch, _)], _)] = r.compact_array(lambda r: (
+        r.compact_string(), r.compact_array(lambda r: (r.i32(), r.i16(), r.i64(), r.i64(),
+                                                       r.i32(), r.tags())), r.tags()))
+    r.tags()
+    assert r.remaining() == 0 and (name, idx) == (topic, 0)
+    return err, ts, off, epoch
+
+
+def test_list_offsets_v8_earliest_local_and_v9_latest_tiered(broker):
+    t = create_topic(broker.bootstrap)
+    produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"x"}] * 3)
+    for version in (8, 9, 10):
+        assert list_offsets_flexible(broker.port, version, t, -2)[:3] == (0, -1, 0)
+        # No tiered storage: the first local offset is the log start offset.
+        assert list_offsets_flexible(broker.port, version, t, -4)[:3] == (0, -1, 0)
+        assert list_offsets_flexible(broker.port, version, t, -1)[:3] == (0, -1, 3)
+    # And nothing is tiered: Kafka answers a topic without remote storage -1, epoch -1.
+    assert list_offsets_flexible(broker.port, 9, t, -5) == (0, -1, -1, -1)

@@ -205,6 +205,15 @@ TEST(Messages, ListOffsetsRequestV1AndV2) {
   EXPECT_EQ(Enc(r, 2), B({0xff, 0xff, 0xff, 0xff, 0}) + topics);  // + isolation_level
 }
 
+TEST(Messages, ListOffsetsRequestV10AddsTimeout) {
+  ListOffsetsRequest r;
+  r.replica_id = -1;
+  r.timeout_ms = 0x100;
+  // replica_id, isolation_level, topics: compact empty, then v10's timeout_ms, tags.
+  EXPECT_EQ(Enc(r, 9), B({0xff, 0xff, 0xff, 0xff, 0, 1, 0}));
+  EXPECT_EQ(Enc(r, 10), B({0xff, 0xff, 0xff, 0xff, 0, 1, 0, 0, 1, 0, 0}));
+}
+
 TEST(Messages, CreateTopicsRequestV5Flexible) {
   CreateTopicsRequest r;
   CreateTopicsRequest::CreatableTopic t;

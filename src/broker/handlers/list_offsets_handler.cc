@@ -13,6 +13,11 @@ namespace {
 constexpr int64_t kLatest = -1;
 constexpr int64_t kEarliest = -2;
 constexpr int64_t kMaxTimestamp = -3;
+// v8 (KIP-405): the first offset kept locally; without tiered storage, the log start offset.
+constexpr int64_t kEarliestLocal = -4;
+// v9 (KIP-1005): the last offset in tiered storage. Kafka answers a topic without remote storage
+// with offset -1 and leader epoch -1, no error; so does this node, which has none.
+constexpr int64_t kLatestTiered = -5;
 
 struct Found {
   ErrorCode error = ErrorCode::none;
@@ -30,8 +35,10 @@ Found look_up(const Partition* part, int64_t timestamp, FetchIsolation isolation
   std::optional<storage::TimestampOffset> found;
   if (timestamp == kLatest) {
     out.offset = part->read_bound(isolation);
-  } else if (timestamp == kEarliest) {
+  } else if (timestamp == kEarliest || timestamp == kEarliestLocal) {
     out.offset = part->log_start_offset();
+  } else if (timestamp == kLatestTiered) {
+    out.leader_epoch = -1;
   } else if (timestamp == kMaxTimestamp) {
     found = part->max_timestamp(isolation);
   } else if (timestamp < 0) {
