@@ -348,3 +348,41 @@ def test_list_offsets_v8_earliest_local_and_v9_latest_tiered(broker):
         assert list_offsets_flexible(broker.port, version, t, -1)[:3] == (0, -1, 3)
     # And nothing is tiered: Kafka answers a topic without remote storage -1, epoch -1.
     assert list_offsets_flexible(broker.port, 9, t, -5) == (0, -1, -1, -1)
+
+
+def test_join_group_v9_and_leave_group_v5_carry_reasons(solo_group_broker):
+    port = solo_group_broker.port
+    subscription = w.i16(0) + w.i32(0) + w.i32(-1)  # ConsumerProtocolSubscription v0, no topics
+    protocols = w.compact_array([w.compact_string("range") + w.uvarint(len(subscription) + 1)
+                                 + subscription + w.TAGS])
+
+    def join(member_id):
+        body = (w.compact_string("g-reasons") + w.i32(10000) + w.i32(10000)
+                + w.compact_string(member_id) + w.uvarint(0) + w.compact_string("consumer")
+                + protocols + w.compact_string("test reason") + w.TAGS)
+        r = flexible_roundtrip(port, 11, 9, body)
+        r.i32()  # throttle
+        err, generation = r.i16(), r.i32()
+        r.compact_string()  # protocol type
+        r.compact_string()  # protocol name
+        leader, skip = r.compact_string(), r.bool()
+        member = r.compact_string()
+        r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                   r._take(r.uvarint() - 1), r.tags()))
+        r.tags()
+        assert r.remaining() == 0
+        return err, generation, leader, skip, member
+
+    err, _, _, _, member = join("")
+    assert err == 79 and member  # MEMBER_ID_REQUIRED
+    err, generation, leader, skip, again = join(member)
+    assert (err, leader, skip, again) == (0, member, False, member) and generation >= 1
+    body = (w.compact_string("g-reasons")
+            + w.compact_array([w.compact_string(member) + w.uvarint(0)
+                               + w.compact_string("shutting down") + w.TAGS]) + w.TAGS)
+    r = flexible_roundtrip(port, 13, 5, body)
+    r.i32()
+    assert r.i16() == 0
+    [(mid, _iid, err, _)] = r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                                       r.i16(), r.tags()))
+    assert (mid, err) == (member, 0)

@@ -406,6 +406,32 @@ TEST(Messages, JoinGroupRequestV5AndV6) {
   EXPECT_EQ(Enc(r, 6), v6);
 }
 
+TEST(Messages, JoinGroupV8ReasonV9SkipAssignment) {
+  JoinGroupRequest r;
+  r.group_id = "g";
+  r.reason = "r";
+  const std::string v7 = B({2, 'g', 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,  // session, rebalance
+                            1, 0, 1, 1});  // member_id "", instance null, type "", protocols[0]
+  EXPECT_EQ(Enc(r, 7), v7 + B({0}));
+  EXPECT_EQ(Enc(r, 8), v7 + B({2, 'r', 0}));  // + reason
+  EXPECT_EQ(Enc(r, 9), Enc(r, 8));
+  JoinGroupResponse resp;
+  resp.generation_id = 1;
+  resp.leader = "l";
+  resp.member_id = "m";
+  const std::string head = B({0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 'l'});
+  EXPECT_EQ(Enc(resp, 8), head + B({2, 'm', 1, 0}));
+  EXPECT_EQ(Enc(resp, 9), head + B({0, 2, 'm', 1, 0}));  // skip_assignment false after leader
+}
+
+TEST(Messages, LeaveGroupRequestV5MemberReason) {
+  LeaveGroupRequest r;
+  r.group_id = "g";
+  r.members.push_back({"m", std::nullopt, "r"});
+  EXPECT_EQ(Enc(r, 4), B({2, 'g', 2, 2, 'm', 0, 0, 0}));
+  EXPECT_EQ(Enc(r, 5), B({2, 'g', 2, 2, 'm', 0, 2, 'r', 0, 0}));
+}
+
 TEST(Messages, OffsetCommitRequestV2HasRetentionV6HasLeaderEpoch) {
   OffsetCommitRequest r;
   r.group_id = "g";
