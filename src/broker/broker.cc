@@ -101,7 +101,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(AddOffsetsToTxn, 0, 3),
       SLUICE_API(EndTxn, 0, 3),
       SLUICE_API(DescribeTransactions, 0, 0),
-      SLUICE_API(ListTransactions, 0, 1),
+      SLUICE_API(ListTransactions, 0, 2),
       SLUICE_API(TxnOffsetCommit, 0, 3),
       SLUICE_DATA_API(WriteTxnMarkers, 1, 1),
   };

@@ -386,3 +386,37 @@ def test_join_group_v9_and_leave_group_v5_carry_reasons(solo_group_broker):
     [(mid, _iid, err, _)] = r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
                                                        r.i16(), r.tags()))
     assert (mid, err) == (member, 0)
+
+
+def init_producer_id(port, txn_id):
+    r = w.roundtrip(port, 22, 0, w.string(txn_id) + w.i32(60000))
+    r.i32()  # throttle
+    err, pid, _epoch = r.i16(), r.i64(), r.i16()
+    assert err == 0
+    return pid
+
+
+def list_transactions_v2(port, pattern):
+    body = (w.compact_array([]) + w.compact_array([]) + w.i64(-1) + w.compact_string(pattern)
+            + w.TAGS)
+    r = flexible_roundtrip(port, 66, 2, body)
+    r.i32()  # throttle
+    err = r.i16()
+    r.compact_array(lambda r: r.compact_string())
+    states = r.compact_array(lambda r: (r.compact_string(), r.i64(), r.compact_string(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return err, {s[0]: s[1] for s in states or []}
+
+
+def test_list_transactions_v2_transactional_id_pattern(broker):
+    from sluice_helpers import unique
+    prefix = unique("txn")
+    pids = {f"{prefix}-{s}": init_producer_id(broker.port, f"{prefix}-{s}") for s in "ab"}
+    assert list_transactions_v2(broker.port, f"{prefix}-.*") == (0, pids)
+    assert list_transactions_v2(broker.port, f"{prefix}-[b-z]") == (0, {f"{prefix}-b": pids[f"{prefix}-b"]})
+    # The whole id must match, as with Kafka's Pattern.matches().
+    assert list_transactions_v2(broker.port, prefix) == (0, {})
+    err, listed = list_transactions_v2(broker.port, None)
+    assert err == 0 and pids.items() <= listed.items()
+    assert list_transactions_v2(broker.port, "(") == (128, {})  # INVALID_REGULAR_EXPRESSION

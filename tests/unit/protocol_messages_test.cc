@@ -620,5 +620,16 @@ TEST(Messages, TxnOffsetCommitV3AddsGroupMembership) {
                           1,    0}));  // topics[0], tags
 }
 
+TEST(Messages, ListTransactionsV2Pattern) {
+  ListTransactionsRequest r;
+  r.transactional_id_pattern = "t.*";
+  // state_filters, producer_id_filters: compact empty; duration_filter -1 (v1+).
+  const std::string v1 = B({1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  EXPECT_EQ(Enc(r, 1), v1 + B({0}));
+  EXPECT_EQ(Enc(r, 2), v1 + B({4, 't', '.', '*', 0}));
+  r.transactional_id_pattern.reset();
+  EXPECT_EQ(Enc(r, 2), v1 + B({0, 0}));  // null: every id
+}
+
 }  // namespace
 }  // namespace sluice::protocol
