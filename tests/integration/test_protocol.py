@@ -420,3 +420,13 @@ def test_list_transactions_v2_transactional_id_pattern(broker):
     err, listed = list_transactions_v2(broker.port, None)
     assert err == 0 and pids.items() <= listed.items()
     assert list_transactions_v2(broker.port, "(") == (128, {})  # INVALID_REGULAR_EXPRESSION
+
+
+def test_api_versions_advertises_the_widened_ranges(broker):
+    err, ranges = w.parse_api_versions_v0(w.roundtrip(broker.port, 18, 0, b""))
+    assert err == 0
+    expected = {2: (1, 10), 8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9), 13: (0, 5),
+                15: (0, 6), 16: (0, 5), 18: (0, 4), 60: (0, 2), 66: (0, 2)}
+    assert {k: ranges.get(k) for k in expected} == expected
+    # Versions that need topic ids or transaction.version 2 stay out.
+    assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[26][1] < 5
