@@ -71,7 +71,7 @@ struct Bind {
 // switch features on from this table (ApiVersions advertises it as it is).
 const std::vector<ApiEntry>& api_table() {
   static const std::vector<ApiEntry> table = {
-      SLUICE_DATA_API(Produce, 3, 9),
+      SLUICE_DATA_API(Produce, 3, 11),
       SLUICE_DATA_API(Fetch, 4, 12),
       SLUICE_DATA_API(ListOffsets, 1, 10),
       SLUICE_API(Metadata, 0, 9),
@@ -95,14 +95,14 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(ListGroups, 0, 5),
       SLUICE_API(DeleteGroups, 0, 2),
       SLUICE_API(OffsetDelete, 0, 0),
-      SLUICE_API(InitProducerId, 0, 4),
+      SLUICE_API(InitProducerId, 0, 5),
       SLUICE_DATA_API(DescribeProducers, 0, 0),
       SLUICE_API(AddPartitionsToTxn, 0, 3),
-      SLUICE_API(AddOffsetsToTxn, 0, 3),
-      SLUICE_API(EndTxn, 0, 3),
+      SLUICE_API(AddOffsetsToTxn, 0, 4),
+      SLUICE_API(EndTxn, 0, 4),
       SLUICE_API(DescribeTransactions, 0, 0),
       SLUICE_API(ListTransactions, 0, 2),
-      SLUICE_API(TxnOffsetCommit, 0, 3),
+      SLUICE_API(TxnOffsetCommit, 0, 4),
       SLUICE_DATA_API(WriteTxnMarkers, 1, 1),
   };
   return table;

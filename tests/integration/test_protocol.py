@@ -425,8 +425,10 @@ def test_list_transactions_v2_transactional_id_pattern(broker):
 def test_api_versions_advertises_the_widened_ranges(broker):
     err, ranges = w.parse_api_versions_v0(w.roundtrip(broker.port, 18, 0, b""))
     assert err == 0
-    expected = {2: (1, 10), 8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9), 13: (0, 5),
-                15: (0, 6), 16: (0, 5), 18: (0, 4), 60: (0, 2), 66: (0, 2)}
+    expected = {0: (3, 11), 2: (1, 10), 8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9),
+                13: (0, 5), 15: (0, 6), 16: (0, 5), 18: (0, 4), 22: (0, 5), 25: (0, 4),
+                26: (0, 4), 28: (0, 4), 60: (0, 2), 66: (0, 2)}
     assert {k: ranges.get(k) for k in expected} == expected
-    # Versions that need topic ids or transaction.version 2 stay out.
-    assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[26][1] < 5
+    # Versions that need topic ids or transaction.version 2 stay out: Fetch 13+, Metadata 10+,
+    # AddPartitionsToTxn 4+ (also broker-to-broker), WriteTxnMarkers 2.
+    assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[24][1] == 3 and ranges[27] == (1, 1)

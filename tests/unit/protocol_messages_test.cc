@@ -620,6 +620,34 @@ TEST(Messages, TxnOffsetCommitV3AddsGroupMembership) {
                           1,    0}));  // topics[0], tags
 }
 
+// The versions that only let a client take TRANSACTION_ABORTABLE (KIP-890 part 1) keep the
+// previous version's layout; Produce v10's leader hints are tagged and absent when unset.
+TEST(Messages, TransactionAbortableVersionsKeepTheirLayout) {
+  TxnOffsetCommitRequest t;
+  t.transactional_id = "x";
+  t.group_id = "g";
+  EXPECT_EQ(Enc(t, 4), Enc(t, 3));
+  EndTxnRequest e;
+  e.transactional_id = "x";
+  e.committed = true;
+  EXPECT_EQ(Enc(e, 4), Enc(e, 3));
+  EXPECT_EQ(Enc(EndTxnResponse{}, 4), Enc(EndTxnResponse{}, 3));
+  AddOffsetsToTxnRequest a;
+  a.transactional_id = "x";
+  a.group_id = "g";
+  EXPECT_EQ(Enc(a, 4), Enc(a, 3));
+  InitProducerIdRequest i;
+  i.transactional_id = "x";
+  EXPECT_EQ(Enc(i, 5), Enc(i, 4));
+  ProduceRequest p;
+  p.acks = -1;
+  EXPECT_EQ(Enc(p, 10), Enc(p, 9));
+  EXPECT_EQ(Enc(p, 11), Enc(p, 9));
+  ProduceResponse pr;
+  pr.responses.push_back({"t", {{}}});
+  EXPECT_EQ(Enc(pr, 11), Enc(pr, 9));
+}
+
 TEST(Messages, ListTransactionsV2Pattern) {
   ListTransactionsRequest r;
   r.transactional_id_pattern = "t.*";
