@@ -348,6 +348,11 @@ def test_list_offsets_v8_earliest_local_and_v9_latest_tiered(broker):
         assert list_offsets_flexible(broker.port, version, t, -1)[:3] == (0, -1, 3)
     # And nothing is tiered: Kafka answers a topic without remote storage -1, epoch -1.
     assert list_offsets_flexible(broker.port, 9, t, -5) == (0, -1, -1, -1)
+    # Each special timestamp needs the version that introduced it; Kafka answers
+    # UNSUPPORTED_VERSION below it, and for a negative timestamp it does not know.
+    assert list_offsets_flexible(broker.port, 7, t, -4)[0] == 35
+    assert list_offsets_flexible(broker.port, 8, t, -5)[0] == 35
+    assert list_offsets_flexible(broker.port, 10, t, -6)[0] == 35
 
 
 def test_join_group_v9_and_leave_group_v5_carry_reasons(solo_group_broker):
