@@ -463,7 +463,7 @@ void GroupCoordinator::leave(const protocol::LeaveGroupRequest& req, int16_t ver
                              Respond<protocol::LeaveGroupResponse> respond) {
   protocol::LeaveGroupResponse resp;
   std::vector<protocol::LeaveGroupRequest::MemberIdentity> leaving = req.members;
-  if (version < 3) leaving = {{req.member_id, std::nullopt}};
+  if (version < 3) leaving = {{req.member_id, std::nullopt, std::nullopt}};
   Group* g = req.group_id.empty() ? nullptr : find(req.group_id);
   bool removed = false;
   for (const auto& who : leaving) {

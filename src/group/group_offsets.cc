@@ -21,6 +21,9 @@ using protocol::to_wire;
 
 namespace {
 
+// Kafka's Group.GroupType name of the classic protocol's groups (ListGroups v5).
+constexpr const char* kClassicGroupType = "classic";
+
 int64_t steady_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -155,7 +158,7 @@ void GroupCoordinator::fetch(const protocol::OffsetFetchRequest& req, int16_t ve
   respond(std::move(resp));
 }
 
-void GroupCoordinator::describe(const protocol::DescribeGroupsRequest& req,
+void GroupCoordinator::describe(const protocol::DescribeGroupsRequest& req, int16_t version,
                                 Respond<protocol::DescribeGroupsResponse> respond) {
   protocol::DescribeGroupsResponse resp;
   for (const auto& id : req.groups) {
@@ -167,7 +170,13 @@ void GroupCoordinator::describe(const protocol::DescribeGroupsRequest& req,
     }
     Group* g = find(id);
     if (!g) {
+      // Kafka answers an unknown group as a Dead one, and from v6 (KIP-1043) also with
+      // GROUP_ID_NOT_FOUND and its coordinator's message.
       out.group_state = to_string(GroupState::dead);
+      if (version >= 6) {
+        out.error_code = to_wire(ErrorCode::group_id_not_found);
+        out.error_message = "Group " + id + " not found.";
+      }
       continue;
     }
     out.group_state = to_string(g->state);
@@ -195,13 +204,20 @@ void GroupCoordinator::list(const protocol::ListGroupsRequest& req,
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
   };
+  // Every group here is a classic one (KIP-848 consumer groups are not served), so a types
+  // filter (v5) either lets all through or none, as Kafka's does for a type no group has.
+  const bool classic_wanted =
+      req.types_filter.empty() ||
+      std::any_of(req.types_filter.begin(), req.types_filter.end(),
+                  [&](const std::string& f) { return lower(f) == kClassicGroupType; });
+  if (!classic_wanted) return respond(std::move(resp));
   for (const auto& [id, g] : groups_) {
     std::string state = to_string(g->state);
     if (!req.states_filter.empty() &&
         std::none_of(req.states_filter.begin(), req.states_filter.end(),
                      [&](const std::string& f) { return lower(f) == lower(state); }))
       continue;
-    resp.groups.push_back({id, g->protocol_type, state});
+    resp.groups.push_back({id, g->protocol_type, state, kClassicGroupType});
   }
   respond(std::move(resp));
 }

@@ -12,15 +12,15 @@ import kafka_wire as w
 from sluice_helpers import consume_all, create_topic, health_check, watermarks
 
 # The API table the spec promises (key: (min, max)); nothing else may be advertised.
-SPEC_APIS = {0: (3, 9), 1: (4, 12), 2: (1, 7), 3: (0, 9), 18: (0, 3), 19: (0, 7), 20: (0, 5),
-             37: (0, 3), 32: (0, 4), 33: (0, 2), 44: (0, 1), 21: (0, 2), 60: (0, 0),
+SPEC_APIS = {0: (3, 11), 1: (4, 12), 2: (1, 10), 3: (0, 9), 18: (0, 4), 19: (0, 7), 20: (0, 5),
+             37: (0, 3), 32: (0, 4), 33: (0, 2), 44: (0, 1), 21: (0, 2), 60: (0, 2),
              # consumer groups (KAFKA-COMPAT.md matrix; min 0 where librdkafka needs it)
-             8: (0, 9), 9: (0, 9), 10: (0, 3), 11: (0, 7), 12: (0, 4), 13: (0, 4), 14: (0, 5),
-             15: (0, 5), 16: (0, 4), 42: (0, 2), 47: (0, 0),
+             8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9), 12: (0, 4), 13: (0, 5), 14: (0, 5),
+             15: (0, 6), 16: (0, 5), 42: (0, 2), 47: (0, 0),
              # the idempotent producer
-             22: (0, 4), 61: (0, 0),
+             22: (0, 5), 61: (0, 0),
              # transactions (KIP-664 admin: DescribeTransactions, ListTransactions)
-             24: (0, 3), 25: (0, 3), 26: (0, 3), 28: (0, 3), 65: (0, 0), 66: (0, 1),
+             24: (0, 3), 25: (0, 4), 26: (0, 4), 28: (0, 4), 65: (0, 0), 66: (0, 2),
              # transaction markers (KIP-664 abort of hanging transactions)
              27: (1, 1)}
 

@@ -248,3 +248,222 @@ def test_offset_fetch_v8_and_v9_batch_groups(broker):
         r.tags()
         assert r.remaining() == 0
         assert got == [(g1, {(t, 0): (7, 0)}, 0), (g2, {(t, 0): (-1, 0)}, 0)]
+
+
+def test_find_coordinator_v4_answers_each_key(broker):
+    for version in (4, 6):
+        body = w.i8(0) + w.compact_array([w.compact_string("a"), w.compact_string("b"),
+                                          w.compact_string("")]) + w.TAGS
+        r = flexible_roundtrip(broker.port, 10, version, body)
+        assert r.i32() == 0  # throttle
+        coords = r.compact_array(lambda r: (r.compact_string(), r.i32(), r.compact_string(),
+                                            r.i32(), r.i16(), r.compact_string(), r.tags()))
+        r.tags()
+        assert r.remaining() == 0
+        [a, b, empty] = coords
+        assert a[0] == "a" and b[0] == "b"
+        for c in (a, b):
+            assert (c[2], c[3], c[4]) == ("127.0.0.1", broker.port, 0)
+        assert empty[1:5] == (-1, "", -1, 24)  # INVALID_GROUP_ID
+    # Share groups (key type 2, v6) have no coordinator here: INVALID_REQUEST per key.
+    body = w.i8(2) + w.compact_array([w.compact_string("s")]) + w.TAGS
+    r = flexible_roundtrip(broker.port, 10, 6, body)
+    r.i32()
+    [(key, node, _host, _port, err, _msg, _)] = r.compact_array(
+        lambda r: (r.compact_string(), r.i32(), r.compact_string(), r.i32(), r.i16(),
+                   r.compact_string(), r.tags()))
+    assert (key, node, err) == ("s", -1, 42)
+
+
+def describe_cluster(port, version, endpoint_type=1, include_fenced=False):
+    body = w.i8(0) + (w.i8(endpoint_type) if version >= 1 else b"") + \
+        (w.i8(int(include_fenced)) if version >= 2 else b"") + w.TAGS
+    r = flexible_roundtrip(port, 60, version, body)
+    r.i32()  # throttle
+    err = r.i16()
+    msg = r.compact_string()
+    etype = r.i8() if version >= 1 else None
+    cluster_id = r.compact_string()
+    controller = r.i32()
+    brokers = r.compact_array(lambda r: (r.i32(), r.compact_string(), r.i32(),
+                                         r.compact_string(),
+                                         r.bool() if version >= 2 else None, r.tags()))
+    r.i32()  # authorized operations
+    r.tags()
+    assert r.remaining() == 0
+    return err, msg, etype, cluster_id, controller, brokers
+
+
+def test_describe_cluster_v1_endpoint_type_and_v2_fenced(broker):
+    err, msg, etype, cluster_id, controller, brokers = describe_cluster(broker.port, 1)
+    assert (err, msg, etype) == (0, None, 1) and cluster_id
+    [(node, host, port, _rack, _, _)] = brokers
+    assert (node, host, port) == (controller, "127.0.0.1", broker.port)
+    # A broker asked for controllers, or for an unknown type, answers as Kafka's brokers do.
+    err, msg, _, _, _, brokers = describe_cluster(broker.port, 1, endpoint_type=2)
+    assert err == 114 and msg and brokers == []  # MISMATCHED_ENDPOINT_TYPE
+    err, _, _, _, _, _ = describe_cluster(broker.port, 1, endpoint_type=3)
+    assert err == 115  # UNSUPPORTED_ENDPOINT_TYPE
+    err, _, etype, _, _, brokers = describe_cluster(broker.port, 2, include_fenced=True)
+    assert (err, etype) == (0, 1)
+    assert [(b[0], b[4]) for b in brokers] == [(node, False)]  # one live node, never fenced
+
+
+def list_groups_v5(port, types):
+    body = w.compact_array([]) + w.compact_array([w.compact_string(t) for t in types]) + w.TAGS
+    r = flexible_roundtrip(port, 16, 5, body)
+    r.i32()  # throttle
+    assert r.i16() == 0
+    groups = r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                        r.compact_string(), r.compact_string(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return {g[0]: (g[2], g[3]) for g in groups or []}
+
+
+def test_list_groups_v5_group_type_and_types_filter(broker):
+    t = create_topic(broker.bootstrap)
+    g = f"g-{t}"
+    assert offset_commit_v0_v1(broker.port, 1, g, t, 1) == {(t, 0): 0}
+    assert list_groups_v5(broker.port, [])[g] == ("Empty", "classic")
+    assert g in list_groups_v5(broker.port, ["Classic"])  # case-insensitive, like Kafka
+    assert g not in list_groups_v5(broker.port, ["consumer"])
+
+
+def describe_groups(port, version, group):
+    body = w.compact_array([w.compact_string(group)]) + w.i8(0) + w.TAGS
+    r = flexible_roundtrip(port, 15, version, body)
+    r.i32()  # throttle
+    [(err, msg, gid, state, *_)] = r.compact_array(lambda r: (
+        r.i16(), r.compact_string() if version >= 6 else None, r.compact_string(),
+        r.compact_string(), r.compact_string(), r.compact_string(),
+        r.compact_array(lambda r: None), r.i32(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return err, msg, gid, state
+
+
+def test_describe_groups_v6_unknown_group_is_group_id_not_found(broker):
+    assert describe_groups(broker.port, 5, "no-such-group") == (0, None, "no-such-group", "Dead")
+    err, msg, gid, state = describe_groups(broker.port, 6, "no-such-group")
+    assert (err, gid, state) == (69, "no-such-group", "Dead")  # GROUP_ID_NOT_FOUND
+    assert msg == "Group no-such-group not found."
+    t = create_topic(broker.bootstrap)
+    assert offset_commit_v0_v1(broker.port, 1, f"g-{t}", t, 1) == {(t, 0): 0}
+    assert describe_groups(broker.port, 6, f"g-{t}") == (0, None, f"g-{t}", "Empty")
+
+
+def list_offsets_flexible(port, version, topic, timestamp):
+    part = w.i32(0) + w.i32(-1) + w.i64(timestamp) + w.TAGS
+    body = (w.i32(-1) + w.i8(0)
+            + w.compact_array([w.compact_string(topic) + w.compact_array([part]) + w.TAGS])
+            + (w.i32(1000) if version >= 10 else b"") + w.TAGS)
+    r = flexible_roundtrip(port, 2, version, body)
+    r.i32()  # throttle
+    [(name, [(idx, err, ts, off, epoch, _)], _)] = r.compact_array(lambda r: (
+        r.compact_string(), r.compact_array(lambda r: (r.i32(), r.i16(), r.i64(), r.i64(),
+                                                       r.i32(), r.tags())), r.tags()))
+    r.tags()
+    assert r.remaining() == 0 and (name, idx) == (topic, 0)
+    return err, ts, off, epoch
+
+
+def test_list_offsets_v8_earliest_local_and_v9_latest_tiered(broker):
+    t = create_topic(broker.bootstrap)
+    produce_ok(broker.bootstrap, t, [{"partition": 0, "value": b"x"}] * 3)
+    for version in (8, 9, 10):
+        assert list_offsets_flexible(broker.port, version, t, -2)[:3] == (0, -1, 0)
+        # No tiered storage: the first local offset is the log start offset.
+        assert list_offsets_flexible(broker.port, version, t, -4)[:3] == (0, -1, 0)
+        assert list_offsets_flexible(broker.port, version, t, -1)[:3] == (0, -1, 3)
+    # And nothing is tiered: Kafka answers a topic without remote storage -1, epoch -1.
+    assert list_offsets_flexible(broker.port, 9, t, -5) == (0, -1, -1, -1)
+    # Each special timestamp needs the version that introduced it; Kafka answers
+    # UNSUPPORTED_VERSION below it, and for a negative timestamp it does not know.
+    assert list_offsets_flexible(broker.port, 7, t, -4)[0] == 35
+    assert list_offsets_flexible(broker.port, 8, t, -5)[0] == 35
+    assert list_offsets_flexible(broker.port, 10, t, -6)[0] == 35
+
+
+def test_join_group_v9_and_leave_group_v5_carry_reasons(solo_group_broker):
+    port = solo_group_broker.port
+    subscription = w.i16(0) + w.i32(0) + w.i32(-1)  # ConsumerProtocolSubscription v0, no topics
+    protocols = w.compact_array([w.compact_string("range") + w.uvarint(len(subscription) + 1)
+                                 + subscription + w.TAGS])
+
+    def join(member_id):
+        body = (w.compact_string("g-reasons") + w.i32(10000) + w.i32(10000)
+                + w.compact_string(member_id) + w.uvarint(0) + w.compact_string("consumer")
+                + protocols + w.compact_string("test reason") + w.TAGS)
+        r = flexible_roundtrip(port, 11, 9, body)
+        r.i32()  # throttle
+        err, generation = r.i16(), r.i32()
+        r.compact_string()  # protocol type
+        r.compact_string()  # protocol name
+        leader, skip = r.compact_string(), r.bool()
+        member = r.compact_string()
+        r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                   r._take(r.uvarint() - 1), r.tags()))
+        r.tags()
+        assert r.remaining() == 0
+        return err, generation, leader, skip, member
+
+    err, _, _, _, member = join("")
+    assert err == 79 and member  # MEMBER_ID_REQUIRED
+    err, generation, leader, skip, again = join(member)
+    assert (err, leader, skip, again) == (0, member, False, member) and generation >= 1
+    body = (w.compact_string("g-reasons")
+            + w.compact_array([w.compact_string(member) + w.uvarint(0)
+                               + w.compact_string("shutting down") + w.TAGS]) + w.TAGS)
+    r = flexible_roundtrip(port, 13, 5, body)
+    r.i32()
+    assert r.i16() == 0
+    [(mid, _iid, err, _)] = r.compact_array(lambda r: (r.compact_string(), r.compact_string(),
+                                                       r.i16(), r.tags()))
+    assert (mid, err) == (member, 0)
+
+
+def init_producer_id(port, txn_id):
+    r = w.roundtrip(port, 22, 0, w.string(txn_id) + w.i32(60000))
+    r.i32()  # throttle
+    err, pid, _epoch = r.i16(), r.i64(), r.i16()
+    assert err == 0
+    return pid
+
+
+def list_transactions_v2(port, pattern):
+    body = (w.compact_array([]) + w.compact_array([]) + w.i64(-1) + w.compact_string(pattern)
+            + w.TAGS)
+    r = flexible_roundtrip(port, 66, 2, body)
+    r.i32()  # throttle
+    err = r.i16()
+    r.compact_array(lambda r: r.compact_string())
+    states = r.compact_array(lambda r: (r.compact_string(), r.i64(), r.compact_string(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return err, {s[0]: s[1] for s in states or []}
+
+
+def test_list_transactions_v2_transactional_id_pattern(broker):
+    from sluice_helpers import unique
+    prefix = unique("txn")
+    pids = {f"{prefix}-{s}": init_producer_id(broker.port, f"{prefix}-{s}") for s in "ab"}
+    assert list_transactions_v2(broker.port, f"{prefix}-.*") == (0, pids)
+    assert list_transactions_v2(broker.port, f"{prefix}-[b-z]") == (0, {f"{prefix}-b": pids[f"{prefix}-b"]})
+    # The whole id must match, as with Kafka's Pattern.matches().
+    assert list_transactions_v2(broker.port, prefix) == (0, {})
+    err, listed = list_transactions_v2(broker.port, None)
+    assert err == 0 and pids.items() <= listed.items()
+    assert list_transactions_v2(broker.port, "(") == (128, {})  # INVALID_REGULAR_EXPRESSION
+
+
+def test_api_versions_advertises_the_widened_ranges(broker):
+    err, ranges = w.parse_api_versions_v0(w.roundtrip(broker.port, 18, 0, b""))
+    assert err == 0
+    expected = {0: (3, 11), 2: (1, 10), 8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9),
+                13: (0, 5), 15: (0, 6), 16: (0, 5), 18: (0, 4), 22: (0, 5), 25: (0, 4),
+                26: (0, 4), 28: (0, 4), 60: (0, 2), 66: (0, 2)}
+    assert {k: ranges.get(k) for k in expected} == expected
+    # Versions that need topic ids or transaction.version 2 stay out: Fetch 13+, Metadata 10+,
+    # AddPartitionsToTxn 4+ (also broker-to-broker), WriteTxnMarkers 2.
+    assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[24][1] == 3 and ranges[27] == (1, 1)

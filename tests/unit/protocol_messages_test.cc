@@ -205,6 +205,15 @@ TEST(Messages, ListOffsetsRequestV1AndV2) {
   EXPECT_EQ(Enc(r, 2), B({0xff, 0xff, 0xff, 0xff, 0}) + topics);  // + isolation_level
 }
 
+TEST(Messages, ListOffsetsRequestV10AddsTimeout) {
+  ListOffsetsRequest r;
+  r.replica_id = -1;
+  r.timeout_ms = 0x100;
+  // replica_id, isolation_level, topics: compact empty, then v10's timeout_ms, tags.
+  EXPECT_EQ(Enc(r, 9), B({0xff, 0xff, 0xff, 0xff, 0, 1, 0}));
+  EXPECT_EQ(Enc(r, 10), B({0xff, 0xff, 0xff, 0xff, 0, 1, 0, 0, 1, 0, 0}));
+}
+
 TEST(Messages, CreateTopicsRequestV5Flexible) {
   CreateTopicsRequest r;
   CreateTopicsRequest::CreatableTopic t;
@@ -282,7 +291,7 @@ TEST(Messages, DescribeClusterV0) {
   DescribeClusterResponse r;
   r.cluster_id = "c";
   r.controller_id = 1;
-  r.brokers.push_back({1, "h", 1, std::nullopt});
+  r.brokers.push_back({1, "h", 1, std::nullopt, false});
   const std::string expected = B({
       0,    0,   0, 0, 0, 0,                         // throttle, error_code
       0,                                             // error_message null
@@ -293,6 +302,36 @@ TEST(Messages, DescribeClusterV0) {
       0,                                             // tags
   });
   EXPECT_EQ(Enc(r, 0), expected);
+}
+
+TEST(Messages, DescribeClusterV1EndpointTypeV2Fenced) {
+  DescribeClusterRequest r;
+  r.include_fenced_brokers = true;
+  EXPECT_EQ(Enc(r, 0), B({0, 0}));        // include_cluster_authorized_operations, tags
+  EXPECT_EQ(Enc(r, 1), B({0, 1, 0}));     // + endpoint_type 1 (brokers)
+  EXPECT_EQ(Enc(r, 2), B({0, 1, 1, 0}));  // + include_fenced_brokers
+  DescribeClusterRequest back;
+  ASSERT_TRUE(Dec(B({0, 0}), back, 0));
+  EXPECT_EQ(back.endpoint_type, 1);  // v0 describes brokers
+  DescribeClusterResponse resp;
+  resp.cluster_id = "c";
+  resp.controller_id = 1;
+  resp.brokers.push_back({1, "h", 1, std::nullopt, false});
+  const std::string v2 = B({
+      0,    0,   0, 0, 0, 0,                            // throttle, error_code
+      0,                                                // error_message null
+      1,                                                // endpoint_type (v1+)
+      2,    'c',                                        // cluster_id
+      0,    0,   0, 1,                                  // controller_id
+      2,    0,   0, 0, 1, 2, 'h', 0, 0, 0, 1, 0, 0, 0,  // broker: ..., rack null, is_fenced, tags
+      0x80, 0,   0, 0,                                  // cluster_authorized_operations
+      0,                                                // tags
+  });
+  EXPECT_EQ(Enc(resp, 2), v2);
+  DescribeClusterResponse back_resp;
+  ASSERT_TRUE(Dec(v2, back_resp, 2));
+  EXPECT_EQ(back_resp.endpoint_type, 1);
+  EXPECT_FALSE(back_resp.brokers.at(0).is_fenced);
 }
 
 TEST(Messages, FindCoordinatorV0V1V3) {
@@ -309,6 +348,31 @@ TEST(Messages, FindCoordinatorV0V1V3) {
   EXPECT_EQ(Enc(resp, 0), B({0, 0, 0, 0, 0, 1, 0, 1, 'h', 0, 0, 0, 2}));
   // v1 adds throttle_time_ms first and a nullable error_message after error_code.
   EXPECT_EQ(Enc(resp, 1), B({0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 1, 0, 1, 'h', 0, 0, 0, 2}));
+}
+
+TEST(Messages, FindCoordinatorV4BatchesKeys) {
+  FindCoordinatorRequest r;
+  r.key = "ignored";  // v0-3 only
+  r.coordinator_keys = {"a", "b"};
+  const std::string req = B({0, 3, 2, 'a', 2, 'b', 0});  // key_type, compact [2], tags
+  EXPECT_EQ(Enc(r, 4), req);
+  EXPECT_EQ(Enc(r, 6), req);  // v5 and v6 only allow more error codes and key types
+  FindCoordinatorRequest back;
+  ASSERT_TRUE(Dec(req, back, 4));
+  EXPECT_EQ(back.coordinator_keys, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(back.key, "");
+  FindCoordinatorResponse resp;
+  resp.node_id = 7;  // v0-3 only
+  resp.coordinators.push_back({"a", 1, "h", 2, 0, std::nullopt});
+  EXPECT_EQ(Enc(resp, 4), B({0, 0,   0, 0,  // throttle_time_ms
+                             2,             // coordinators[1]
+                             2, 'a',        // key
+                             0, 0,   0, 1,  // node_id
+                             2, 'h',        // host
+                             0, 0,   0, 2,  // port
+                             0, 0,          // error_code
+                             0,             // error_message null
+                             0, 0}));       // tags of the entry, of the response
 }
 
 TEST(Messages, JoinGroupResponseProtocolNameNullableOnlyFromV7) {
@@ -340,6 +404,32 @@ TEST(Messages, JoinGroupRequestV5AndV6) {
   const std::string v6 = B({2, 'g', 0, 0, 0, 10, 0, 0, 0, 20, 1, 0, 9}) + "consumer" + B({2, 6}) +
                          "range" + B({2, 'x', 0, 0});
   EXPECT_EQ(Enc(r, 6), v6);
+}
+
+TEST(Messages, JoinGroupV8ReasonV9SkipAssignment) {
+  JoinGroupRequest r;
+  r.group_id = "g";
+  r.reason = "r";
+  const std::string v7 = B({2, 'g', 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,  // session, rebalance
+                            1, 0, 1, 1});  // member_id "", instance null, type "", protocols[0]
+  EXPECT_EQ(Enc(r, 7), v7 + B({0}));
+  EXPECT_EQ(Enc(r, 8), v7 + B({2, 'r', 0}));  // + reason
+  EXPECT_EQ(Enc(r, 9), Enc(r, 8));
+  JoinGroupResponse resp;
+  resp.generation_id = 1;
+  resp.leader = "l";
+  resp.member_id = "m";
+  const std::string head = B({0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 'l'});
+  EXPECT_EQ(Enc(resp, 8), head + B({2, 'm', 1, 0}));
+  EXPECT_EQ(Enc(resp, 9), head + B({0, 2, 'm', 1, 0}));  // skip_assignment false after leader
+}
+
+TEST(Messages, LeaveGroupRequestV5MemberReason) {
+  LeaveGroupRequest r;
+  r.group_id = "g";
+  r.members.push_back({"m", std::nullopt, "r"});
+  EXPECT_EQ(Enc(r, 4), B({2, 'g', 2, 2, 'm', 0, 0, 0}));
+  EXPECT_EQ(Enc(r, 5), B({2, 'g', 2, 2, 'm', 0, 2, 'r', 0, 0}));
 }
 
 TEST(Messages, OffsetCommitRequestV2HasRetentionV6HasLeaderEpoch) {
@@ -459,6 +549,19 @@ TEST(Messages, OffsetFetchV8BatchesGroupsV9AddsMember) {
   EXPECT_EQ(Enc(resp, 9), v8);
 }
 
+TEST(Messages, DescribeGroupsV6ErrorMessage) {
+  DescribeGroupsResponse r;
+  auto& g = r.groups.emplace_back();
+  g.error_code = 69;
+  g.error_message = "m";
+  g.group_id = "g";
+  g.group_state = "Dead";
+  const std::string tail = B({2, 'g', 5}) + "Dead" + B({1, 1, 1, 0x80, 0, 0, 0, 0, 0});
+  // protocol type, data "", members[0], authorized operations, tags of group and response
+  EXPECT_EQ(Enc(r, 5), B({0, 0, 0, 0, 2, 0, 69}) + tail);
+  EXPECT_EQ(Enc(r, 6), B({0, 0, 0, 0, 2, 0, 69, 2, 'm'}) + tail);
+}
+
 TEST(Messages, OffsetDeleteResponseErrorBeforeThrottle) {
   OffsetDeleteResponse r;
   r.error_code = 1;
@@ -472,6 +575,17 @@ TEST(Messages, ListGroupsV0RequestIsEmptyV4HasStates) {
   EXPECT_EQ(Enc(r, 0), "");
   EXPECT_EQ(Enc(r, 3), B({0}));
   EXPECT_EQ(Enc(r, 4), B({2, 7}) + "Stable" + B({0}));
+}
+
+TEST(Messages, ListGroupsV5TypesFilterAndGroupType) {
+  ListGroupsRequest r;
+  r.types_filter = {"classic"};
+  EXPECT_EQ(Enc(r, 4), B({1, 0}));
+  EXPECT_EQ(Enc(r, 5), B({1, 2, 8}) + "classic" + B({0}));
+  ListGroupsResponse resp;
+  resp.groups.push_back({"g", "consumer", "Empty", "classic"});
+  EXPECT_EQ(Enc(resp, 5), B({0, 0, 0, 0, 0, 0, 2, 2, 'g', 9}) + "consumer" + B({6}) + "Empty" +
+                              B({8}) + "classic" + B({0, 0}));
 }
 
 TEST(Messages, InitProducerIdV0AndV3) {
@@ -504,6 +618,45 @@ TEST(Messages, TxnOffsetCommitV3AddsGroupMembership) {
                           0xff, 0xff, 0xff, 0xff,                                // generation_id -1
                           1,    0,     // member "", instance null
                           1,    0}));  // topics[0], tags
+}
+
+// The versions that only let a client take TRANSACTION_ABORTABLE (KIP-890 part 1) keep the
+// previous version's layout; Produce v10's leader hints are tagged and absent when unset.
+TEST(Messages, TransactionAbortableVersionsKeepTheirLayout) {
+  TxnOffsetCommitRequest t;
+  t.transactional_id = "x";
+  t.group_id = "g";
+  EXPECT_EQ(Enc(t, 4), Enc(t, 3));
+  EndTxnRequest e;
+  e.transactional_id = "x";
+  e.committed = true;
+  EXPECT_EQ(Enc(e, 4), Enc(e, 3));
+  EXPECT_EQ(Enc(EndTxnResponse{}, 4), Enc(EndTxnResponse{}, 3));
+  AddOffsetsToTxnRequest a;
+  a.transactional_id = "x";
+  a.group_id = "g";
+  EXPECT_EQ(Enc(a, 4), Enc(a, 3));
+  InitProducerIdRequest i;
+  i.transactional_id = "x";
+  EXPECT_EQ(Enc(i, 5), Enc(i, 4));
+  ProduceRequest p;
+  p.acks = -1;
+  EXPECT_EQ(Enc(p, 10), Enc(p, 9));
+  EXPECT_EQ(Enc(p, 11), Enc(p, 9));
+  ProduceResponse pr;
+  pr.responses.push_back({"t", {{}}});
+  EXPECT_EQ(Enc(pr, 11), Enc(pr, 9));
+}
+
+TEST(Messages, ListTransactionsV2Pattern) {
+  ListTransactionsRequest r;
+  r.transactional_id_pattern = "t.*";
+  // state_filters, producer_id_filters: compact empty; duration_filter -1 (v1+).
+  const std::string v1 = B({1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  EXPECT_EQ(Enc(r, 1), v1 + B({0}));
+  EXPECT_EQ(Enc(r, 2), v1 + B({4, 't', '.', '*', 0}));
+  r.transactional_id_pattern.reset();
+  EXPECT_EQ(Enc(r, 2), v1 + B({0, 0}));  // null: every id
 }
 
 }  // namespace

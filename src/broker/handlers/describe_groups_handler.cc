@@ -4,6 +4,8 @@
 
 namespace sluice::broker {
 
-SLUICE_HANDLER(DescribeGroups) { broker.groups().describe(req, std::move(respond)); }
+SLUICE_HANDLER(DescribeGroups) {
+  broker.groups().describe(req, ctx.api_version, std::move(respond));
+}
 
 }  // namespace sluice::broker

@@ -13,6 +13,29 @@ namespace {
 constexpr int64_t kLatest = -1;
 constexpr int64_t kEarliest = -2;
 constexpr int64_t kMaxTimestamp = -3;
+// v8 (KIP-405): the first offset kept locally; without tiered storage, the log start offset.
+constexpr int64_t kEarliestLocal = -4;
+// v9 (KIP-1005): the last offset in tiered storage. Kafka answers a topic without remote storage
+// with offset -1 and leader epoch -1, no error; so does this node, which has none.
+constexpr int64_t kLatestTiered = -5;
+
+// The first version that may ask for each special timestamp: below it, and for a negative
+// timestamp it does not know, Kafka answers UNSUPPORTED_VERSION (ReplicaManager).
+int16_t first_version(int64_t timestamp) {
+  switch (timestamp) {
+    case kLatest:
+    case kEarliest:
+      return 1;
+    case kMaxTimestamp:
+      return 7;
+    case kEarliestLocal:
+      return 8;
+    case kLatestTiered:
+      return 9;
+    default:
+      return protocol::kNever;
+  }
+}
 
 struct Found {
   ErrorCode error = ErrorCode::none;
@@ -23,19 +46,20 @@ struct Found {
 
 // Runs on the partition's owner. "Latest" and every answer stop at the reader's bound: the
 // high watermark, or the last stable offset for read_committed.
-Found look_up(const Partition* part, int64_t timestamp, FetchIsolation isolation) {
+Found look_up(const Partition* part, int64_t timestamp, FetchIsolation isolation, int16_t version) {
   Found out;
+  if (timestamp < 0 && version < first_version(timestamp)) return {ErrorCode::unsupported_version};
   if (!part) return {ErrorCode::unknown_topic_or_partition};
   out.leader_epoch = part->leader_epoch();
   std::optional<storage::TimestampOffset> found;
   if (timestamp == kLatest) {
     out.offset = part->read_bound(isolation);
-  } else if (timestamp == kEarliest) {
+  } else if (timestamp == kEarliest || timestamp == kEarliestLocal) {
     out.offset = part->log_start_offset();
+  } else if (timestamp == kLatestTiered) {
+    out.leader_epoch = -1;
   } else if (timestamp == kMaxTimestamp) {
     found = part->max_timestamp(isolation);
-  } else if (timestamp < 0) {
-    out.error = ErrorCode::invalid_request;
   } else {
     found = part->offset_for_timestamp(timestamp, isolation);
   }
@@ -54,9 +78,9 @@ SLUICE_HANDLER(ListOffsets) {
   const FetchIsolation isolation = fetch_isolation(kNoFollowers, req.isolation_level);
   broker.partitions().for_each_owner<Found>(
       std::move(keys),
-      [timestamps, isolation](size_t i, const std::shared_ptr<Partition>& p,
-                              PartitionManager::Reply<Found> reply) {
-        reply(look_up(p.get(), (*timestamps)[i], isolation));
+      [timestamps, isolation, version = ctx.api_version](
+          size_t i, const std::shared_ptr<Partition>& p, PartitionManager::Reply<Found> reply) {
+        reply(look_up(p.get(), (*timestamps)[i], isolation, version));
       },
       [topics, respond = std::move(respond)](std::vector<Found> found) {
         ListOffsetsResponse resp;

@@ -75,7 +75,7 @@ class GroupCoordinator {
   // offsets in that partition's groups become committed, unless a commit later in the log has
   // replaced them already; on abort they are dropped. Unknown producers are a no-op.
   void complete_transaction(int32_t offsets_partition, int64_t producer_id, bool commit);
-  void describe(const protocol::DescribeGroupsRequest& req,
+  void describe(const protocol::DescribeGroupsRequest& req, int16_t version,
                 Respond<protocol::DescribeGroupsResponse> respond);
   void list(const protocol::ListGroupsRequest& req, Respond<protocol::ListGroupsResponse> respond);
   void delete_groups(const protocol::DeleteGroupsRequest& req,

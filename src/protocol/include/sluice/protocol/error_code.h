@@ -63,6 +63,9 @@ enum class ErrorCode : int16_t {
   invalid_record = 87,
   unsupported_compression_type = 76,
   topic_deletion_disabled = 73,
+  mismatched_endpoint_type = 114,
+  unsupported_endpoint_type = 115,
+  invalid_regular_expression = 128,
 };
 
 constexpr int16_t to_wire(ErrorCode e) { return static_cast<int16_t>(e); }

@@ -3,9 +3,10 @@
 
 namespace sluice::protocol {
 
+// v4 only lets the client take TRANSACTION_ABORTABLE (KIP-890 part 1), never returned here.
 struct AddOffsetsToTxnRequest {
   static constexpr int16_t api_key = 25;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   std::string transactional_id;
   int64_t producer_id = 0;
@@ -21,7 +22,7 @@ struct AddOffsetsToTxnRequest {
 
 struct AddOffsetsToTxnResponse {
   static constexpr int16_t api_key = 25;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;

@@ -3,9 +3,10 @@
 
 namespace sluice::protocol {
 
+// v4 is v3 on the wire: it only lets a supported feature's min version be 0 (KAFKA-17011).
 struct ApiVersionsRequest {
   static constexpr int16_t api_key = 18;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   std::string client_software_name;
   std::string client_software_version;
@@ -18,7 +19,7 @@ struct ApiVersionsRequest {
 
 struct ApiVersionsResponse {
   static constexpr int16_t api_key = 18;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   struct ApiVersion {
     int16_t api_key = 0;

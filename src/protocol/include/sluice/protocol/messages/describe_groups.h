@@ -5,7 +5,7 @@ namespace sluice::protocol {
 
 struct DescribeGroupsRequest {
   static constexpr int16_t api_key = 15;
-  static constexpr Versions valid{0, 5};
+  static constexpr Versions valid{0, 6};
   static constexpr int16_t flexible_from = 5;
   std::vector<std::string> groups;
   bool include_authorized_operations = false;
@@ -19,7 +19,7 @@ struct DescribeGroupsRequest {
 
 struct DescribeGroupsResponse {
   static constexpr int16_t api_key = 15;
-  static constexpr Versions valid{0, 5};
+  static constexpr Versions valid{0, 6};
   static constexpr int16_t flexible_from = 5;
   struct DescribedGroupMember {
     std::string member_id;
@@ -40,6 +40,8 @@ struct DescribeGroupsResponse {
   };
   struct DescribedGroup {
     int16_t error_code = 0;
+    // v6 (KIP-1043): an unknown group gets GROUP_ID_NOT_FOUND and this message.
+    std::optional<std::string> error_message;
     std::string group_id;
     std::string group_state;
     std::string protocol_type;
@@ -49,6 +51,7 @@ struct DescribeGroupsResponse {
     static constexpr auto fields() {
       using S = DescribedGroup;
       return std::tuple{field("error_code", &S::error_code),
+                        field("error_message", &S::error_message, since(6), 6),
                         field("group_id", &S::group_id),
                         field("group_state", &S::group_state),
                         field("protocol_type", &S::protocol_type),

@@ -3,9 +3,11 @@
 
 namespace sluice::protocol {
 
+// v4 only lets the client take TRANSACTION_ABORTABLE (KIP-890 part 1), never returned here; v5
+// bumps the epoch on every transaction (transaction.version 2) and is not described.
 struct EndTxnRequest {
   static constexpr int16_t api_key = 26;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   std::string transactional_id;
   int64_t producer_id = 0;
@@ -21,7 +23,7 @@ struct EndTxnRequest {
 
 struct EndTxnResponse {
   static constexpr int16_t api_key = 26;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;

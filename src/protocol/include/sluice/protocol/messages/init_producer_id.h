@@ -3,9 +3,11 @@
 
 namespace sluice::protocol {
 
+// v5 only lets the client take TRANSACTION_ABORTABLE (KIP-890 part 1), never returned here; v6
+// (two-phase commit, KIP-939) is not described.
 struct InitProducerIdRequest {
   static constexpr int16_t api_key = 22;
-  static constexpr Versions valid{0, 4};
+  static constexpr Versions valid{0, 5};
   static constexpr int16_t flexible_from = 2;
   std::optional<std::string> transactional_id;  // null for an idempotent producer
   int32_t transaction_timeout_ms = 0;
@@ -22,7 +24,7 @@ struct InitProducerIdRequest {
 
 struct InitProducerIdResponse {
   static constexpr int16_t api_key = 22;
-  static constexpr Versions valid{0, 4};
+  static constexpr Versions valid{0, 5};
   static constexpr int16_t flexible_from = 2;
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;

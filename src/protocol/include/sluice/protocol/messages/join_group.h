@@ -5,7 +5,7 @@ namespace sluice::protocol {
 
 struct JoinGroupRequest {
   static constexpr int16_t api_key = 11;
-  static constexpr Versions valid{0, 7};
+  static constexpr Versions valid{0, 9};
   static constexpr int16_t flexible_from = 6;
   struct JoinGroupRequestProtocol {
     std::string name;
@@ -22,6 +22,8 @@ struct JoinGroupRequest {
   std::optional<std::string> group_instance_id;
   std::string protocol_type;
   std::vector<JoinGroupRequestProtocol> protocols;
+  // v8 (KIP-800): why the member (re)joins; for logs only.
+  std::optional<std::string> reason;
   static constexpr auto fields() {
     using S = JoinGroupRequest;
     return std::tuple{field("group_id", &S::group_id),
@@ -30,13 +32,14 @@ struct JoinGroupRequest {
                       field("member_id", &S::member_id),
                       field("group_instance_id", &S::group_instance_id, since(5)),
                       field("protocol_type", &S::protocol_type),
-                      field("protocols", &S::protocols)};
+                      field("protocols", &S::protocols),
+                      field("reason", &S::reason, since(8), 8)};
   }
 };
 
 struct JoinGroupResponse {
   static constexpr int16_t api_key = 11;
-  static constexpr Versions valid{0, 7};
+  static constexpr Versions valid{0, 9};
   static constexpr int16_t flexible_from = 6;
   struct JoinGroupResponseMember {
     std::string member_id;
@@ -56,6 +59,9 @@ struct JoinGroupResponse {
   // Present in every version, nullable only from v7 (before it, null encodes as "").
   std::optional<std::string> protocol_name;
   std::string leader;
+  // v9: tells the leader to skip assigning (a server-side assignor did it, KIP-848 upgrades);
+  // a classic group always lets the leader assign.
+  bool skip_assignment = false;
   std::string member_id;
   std::vector<JoinGroupResponseMember> members;
   static constexpr auto fields() {
@@ -66,6 +72,7 @@ struct JoinGroupResponse {
                       field("protocol_type", &S::protocol_type, since(7)),
                       field("protocol_name", &S::protocol_name, kAll, 7),
                       field("leader", &S::leader),
+                      field("skip_assignment", &S::skip_assignment, since(9)),
                       field("member_id", &S::member_id),
                       field("members", &S::members)};
   }

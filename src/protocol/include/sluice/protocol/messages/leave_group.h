@@ -5,15 +5,17 @@ namespace sluice::protocol {
 
 struct LeaveGroupRequest {
   static constexpr int16_t api_key = 13;
-  static constexpr Versions valid{0, 4};
+  static constexpr Versions valid{0, 5};
   static constexpr int16_t flexible_from = 4;
   struct MemberIdentity {
     std::string member_id;
     std::optional<std::string> group_instance_id;
+    std::optional<std::string> reason;  // v5 (KIP-800): for logs only
     static constexpr auto fields() {
       using S = MemberIdentity;
       return std::tuple{field("member_id", &S::member_id),
-                        field("group_instance_id", &S::group_instance_id)};
+                        field("group_instance_id", &S::group_instance_id),
+                        field("reason", &S::reason, since(5), 5)};
     }
   };
   std::string group_id;
@@ -28,7 +30,7 @@ struct LeaveGroupRequest {
 
 struct LeaveGroupResponse {
   static constexpr int16_t api_key = 13;
-  static constexpr Versions valid{0, 4};
+  static constexpr Versions valid{0, 5};
   static constexpr int16_t flexible_from = 4;
   struct MemberResponse {
     std::string member_id;

@@ -5,7 +5,7 @@ namespace sluice::protocol {
 
 struct ListOffsetsRequest {
   static constexpr int16_t api_key = 2;
-  static constexpr Versions valid{1, 7};
+  static constexpr Versions valid{1, 10};
   static constexpr int16_t flexible_from = 6;
   struct ListOffsetsPartition {
     int32_t partition_index = 0;
@@ -29,17 +29,19 @@ struct ListOffsetsRequest {
   int32_t replica_id = 0;
   int8_t isolation_level = 0;
   std::vector<ListOffsetsTopic> topics;
+  // v10 (KIP-1075): how long a lookup in remote storage may take; there is none here.
+  int32_t timeout_ms = 0;
   static constexpr auto fields() {
     using S = ListOffsetsRequest;
     return std::tuple{field("replica_id", &S::replica_id),
                       field("isolation_level", &S::isolation_level, since(2)),
-                      field("topics", &S::topics)};
+                      field("topics", &S::topics), field("timeout_ms", &S::timeout_ms, since(10))};
   }
 };
 
 struct ListOffsetsResponse {
   static constexpr int16_t api_key = 2;
-  static constexpr Versions valid{1, 7};
+  static constexpr Versions valid{1, 10};
   static constexpr int16_t flexible_from = 6;
   struct ListOffsetsPartitionResponse {
     int32_t partition_index = 0;

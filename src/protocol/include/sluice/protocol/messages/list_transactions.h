@@ -3,26 +3,28 @@
 
 namespace sluice::protocol {
 
-// KIP-664: the transactional ids a coordinator holds, filtered by state, producer id and (v1)
-// how long their transaction has been open.
+// KIP-664: the transactional ids a coordinator holds, filtered by state, producer id, (v1)
+// how long their transaction has been open and (v2, KIP-1152) a regular expression on the id.
 struct ListTransactionsRequest {
   static constexpr int16_t api_key = 66;
-  static constexpr Versions valid{0, 1};
+  static constexpr Versions valid{0, 2};
   static constexpr int16_t flexible_from = 0;
   std::vector<std::string> state_filters;
   std::vector<int64_t> producer_id_filters;
   int64_t duration_filter = -1;
+  std::optional<std::string> transactional_id_pattern;  // null or empty: every id
   static constexpr auto fields() {
     using S = ListTransactionsRequest;
     return std::tuple{field("state_filters", &S::state_filters),
                       field("producer_id_filters", &S::producer_id_filters),
-                      field("duration_filter", &S::duration_filter, since(1))};
+                      field("duration_filter", &S::duration_filter, since(1)),
+                      field("transactional_id_pattern", &S::transactional_id_pattern, since(2))};
   }
 };
 
 struct ListTransactionsResponse {
   static constexpr int16_t api_key = 66;
-  static constexpr Versions valid{0, 1};
+  static constexpr Versions valid{0, 2};
   static constexpr int16_t flexible_from = 0;
   struct TransactionState {
     std::string transactional_id;

@@ -3,9 +3,12 @@
 
 namespace sluice::protocol {
 
+// v10 adds KIP-951's tagged leader hints to the response, sent only with NOT_LEADER_OR_FOLLOWER
+// and optional, so none are sent; v11 lets the client take TRANSACTION_ABORTABLE (KIP-890 part
+// 1), which this broker never returns. v12 is transaction.version 2's and not described.
 struct ProduceRequest {
   static constexpr int16_t api_key = 0;
-  static constexpr Versions valid{3, 9};
+  static constexpr Versions valid{3, 11};
   static constexpr int16_t flexible_from = 9;
   struct PartitionData {
     int32_t index = 0;
@@ -37,7 +40,7 @@ struct ProduceRequest {
 
 struct ProduceResponse {
   static constexpr int16_t api_key = 0;
-  static constexpr Versions valid{3, 9};
+  static constexpr Versions valid{3, 11};
   static constexpr int16_t flexible_from = 9;
   struct BatchIndexAndErrorMessage {
     int32_t batch_index = 0;

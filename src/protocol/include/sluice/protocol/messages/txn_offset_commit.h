@@ -3,9 +3,11 @@
 
 namespace sluice::protocol {
 
+// v4 only lets the client take TRANSACTION_ABORTABLE (KIP-890 part 1), never returned here; v5
+// adds the partition implicitly (transaction.version 2) and is not described.
 struct TxnOffsetCommitRequest {
   static constexpr int16_t api_key = 28;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   struct TxnOffsetCommitRequestPartition {
     int32_t partition_index = 0;
@@ -51,7 +53,7 @@ struct TxnOffsetCommitRequest {
 
 struct TxnOffsetCommitResponse {
   static constexpr int16_t api_key = 28;
-  static constexpr Versions valid{0, 3};
+  static constexpr Versions valid{0, 4};
   static constexpr int16_t flexible_from = 3;
   struct TxnOffsetCommitResponsePartition {
     int32_t partition_index = 0;
