@@ -125,6 +125,15 @@ def fetch_v4_full(port, topic, partition, offset, max_wait_ms, min_bytes=1, time
     return err, hw, lso, aborted, records
 
 
+def test_fetch_of_no_partition_is_answered_at_once(broker):
+    """Kafka answers a fetch naming no partition without waiting max_wait_ms: the Java consumer
+    sends one when it closes, and its close() waited for it."""
+    body = (w.i32(-1) + w.i32(30000) + w.i32(1) + w.i32(1 << 20) + w.i8(0) + w.array([]))
+    r = w.roundtrip(broker.port, 1, 4, body, timeout=10)  # max_wait 30 s, socket timeout 10 s
+    r.i32()  # throttle
+    assert r.array(lambda r: r.string()) == []
+
+
 def fetch_v4(port, topic, partition, offset, max_wait_ms, min_bytes=1, timeout=15):
     err, hw, _lso, _aborted, records = fetch_v4_full(port, topic, partition, offset, max_wait_ms,
                                                      min_bytes, timeout)

@@ -62,13 +62,16 @@ class PendingFetch : public std::enable_shared_from_this<PendingFetch> {
   }
 
   void start() {
-    if (req_.max_wait_ms > 0) {
+    // A fetch naming no partition has nothing to wait for: Kafka answers it at once. The Java
+    // consumer sends one as it closes (to end a fetch session), and waited max_wait_ms here.
+    const bool wait = req_.max_wait_ms > 0 && !keys_->empty();
+    if (wait) {
       timer_.expires_after(std::chrono::milliseconds(req_.max_wait_ms));
       timer_.async_wait([self = shared_from_this()](std::error_code ec) {
         if (!ec) self->evaluate(true);
       });
     }
-    evaluate(req_.max_wait_ms <= 0);
+    evaluate(!wait);
   }
 
  private:
