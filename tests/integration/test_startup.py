@@ -1,5 +1,8 @@
 """Command line, configuration, startup failures and graceful shutdown of sluiced."""
+import contextlib
 import os
+import select
+import signal
 import socket
 import subprocess
 import tempfile
@@ -28,6 +31,32 @@ def run_expect_failure(args, timeout=10):
     assert len(lines) == 1 and lines[0].strip(), f"expected one stderr line, got {lines!r}"
     assert b"ready" not in res.stdout, res.stdout
     return lines[0]
+
+
+@contextlib.contextmanager
+def sluiced_process(args, cwd=None, stderr_path=os.devnull):
+    """Start sluiced with exactly these args (no --listen or --data-dir added), wait for its
+    ready line and yield (process, bound port); then stop it with SIGTERM, which must exit 0."""
+    if not os.path.exists(conftest.SLUICED):
+        pytest.skip("broker binary missing")
+    with open(stderr_path, "wb") as err:
+        proc = subprocess.Popen([conftest.SLUICED] + args, cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=err, start_new_session=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], conftest.READY_TIMEOUT)
+        assert ready, "no ready line"
+        m = READY_RE.match(proc.stdout.readline().decode().rstrip("\n"))
+        assert m, "unexpected ready line"
+        yield proc, int(m.group(2))
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            raise
 
 
 @pytest.fixture
@@ -149,45 +178,20 @@ def test_two_brokers_cannot_share_a_data_dir(broker_factory):
 
 def test_listen_port_zero_advertises_the_bound_port(tmpdir_path):
     """--listen HOST:0 binds a free port; Metadata and FindCoordinator must name that port."""
-    import select
-    import signal
     import kafka_wire as w
-    if not os.path.exists(conftest.SLUICED):
-        pytest.skip("broker binary missing")
-    proc = subprocess.Popen([conftest.SLUICED, "--data-dir", tmpdir_path, "--listen", "127.0.0.1:0"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], conftest.READY_TIMEOUT)
-        assert ready, "no ready line"
-        m = READY_RE.match(proc.stdout.readline().decode().rstrip("\n"))
-        assert m, "unexpected ready line"
-        port = int(m.group(2))
+    with sluiced_process(["--data-dir", tmpdir_path, "--listen", "127.0.0.1:0"]) as (_, port):
         assert port != 0
         md = admin(f"127.0.0.1:{port}").list_topics(timeout=10)
         assert [(x.host, x.port) for x in md.brokers.values()] == [("127.0.0.1", port)]
         r = w.roundtrip(port, 10, 0, w.string(unique("g")))  # FindCoordinator v0
         err, _node, host, coord_port = r.i16(), r.i32(), r.string(), r.i32()
         assert (err, host, coord_port) == (0, "127.0.0.1", port)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-        try:
-            assert proc.wait(timeout=15) == 0
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-            raise
 
 
 def test_kafka_server_properties_start_sluice(tmpdir_path):
     """Kafka 4's own server.properties (KRaft, combined node), pointed at free ports and a temp
     log dir, starts sluiced without --listen or --data-dir: listeners, advertised.listeners and
     log.dirs are read, and Kafka keys Sluice has no use for get one warning line each."""
-    import select
-    import signal
-    if not os.path.exists(conftest.SLUICED):
-        pytest.skip("broker binary missing")
     port, controller_port = free_port(), free_port()
     log_dir = os.path.join(tmpdir_path, "kraft-combined-logs")
     cfg = os.path.join(tmpdir_path, "server.properties")
@@ -210,30 +214,17 @@ transaction.state.log.min.isr=1
 log.retention.hours=168
 log.segment.bytes=1073741824
 """)
-    proc = subprocess.Popen([conftest.SLUICED, "--config", cfg], cwd=tmpdir_path,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], conftest.READY_TIMEOUT)
-        assert ready, "no ready line"
-        m = READY_RE.match(proc.stdout.readline().decode().rstrip("\n"))
-        assert m and int(m.group(2)) == port, "not listening on the PLAINTEXT listener"
+    stderr_path = os.path.join(tmpdir_path, "stderr.log")
+    with sluiced_process(["--config", cfg], cwd=tmpdir_path, stderr_path=stderr_path) as (_, bound):
+        assert bound == port, "not listening on the PLAINTEXT listener"
         md = admin(f"127.0.0.1:{port}").list_topics(timeout=10)
         assert [(x.host, x.port) for x in md.brokers.values()] == [("localhost", port)]
         topic = create_topic(f"127.0.0.1:{port}")
         produce_ok(f"127.0.0.1:{port}", topic, [{"value": b"x"}])
         assert any(d.startswith(topic) for d in os.listdir(log_dir))
         assert not os.path.exists(os.path.join(tmpdir_path, "sluice-data"))
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-        try:
-            assert proc.wait(timeout=15) == 0
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-            raise
-    err = proc.stderr.read().decode()
+    with open(stderr_path) as f:
+        err = f.read()
     warned = [l for l in err.splitlines() if " ignored: " in l]
     assert len(warned) == 8, err
     assert any("num.io.threads ignored" in l for l in warned), err
