@@ -5,13 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-data=$(mktemp -d)
-port=${PORT:-49093}
-build/sluiced --data-dir "$data" --listen 127.0.0.1:$port >"$data.log" 2>&1 &
-broker=$!
-trap 'kill $broker 2>/dev/null; wait $broker 2>/dev/null; rm -rf "$data" "$data.log"' EXIT
-sleep 1
-cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' /proc/$broker/stat; }
+source bench/modes_lib.sh
+start_broker "${PORT:-49093}"
 for ((i = 1; i <= rounds; i++)); do
   for mode in plain plain-inflight5 idempotent; do
     case $mode in
@@ -20,13 +15,11 @@ for ((i = 1; i <= rounds; i++)); do
       plain-inflight5) flags=(-X max.in.flight.requests.per.connection=5) ;;
       idempotent) flags=(--idempotent) ;;
     esac
-    before=$(cpu_s)
-    line=$(build/sluice-bench produce --bootstrap 127.0.0.1:$port --topic "$mode-$i" \
+    before=$(broker_cpu_s)
+    line=$(build/sluice-bench produce --bootstrap 127.0.0.1:$BROKER_PORT --topic "$mode-$i" \
       --partitions 3 --duration 8 --size 1024 --window 20000 --linger-ms 5 --quiet \
       --system "$mode" "${flags[@]}" 2>&1 | grep '^system=')
-    after=$(cpu_s)
-    msgs=$(sed 's/.*msgs=\([0-9]*\).*/\1/' <<<"$line")
-    echo "$line broker_cpu_s=$(echo "$after - $before" | bc)" \
-      "broker_cpu_us_per_msg=$(echo "scale=2; ($after - $before) * 1000000 / $msgs" | bc)"
+    with_broker_cpu "$line" "$before"
+    forget_topic "$mode-$i"
   done
 done

@@ -5,6 +5,7 @@
 //   sluice-bench e2e --rate 5000 --duration 10
 //   sluice-bench consume --topic t --count 200000
 //   sluice-bench fetch --topic t        (raw Fetch requests, no client library: the broker's side)
+//   sluice-bench raw-produce --mode idempotent   (raw Produce requests, no client library)
 //   sluice-bench jitter --duration 10   (no broker: how late this machine wakes a sleeping thread)
 //
 // Payload layout (same as the peer clients in bench/peers/): [int64 send_ns][int64 seq][filler],
@@ -39,16 +40,13 @@
 
 #include "histogram.h"
 #include "raw_fetch.h"
+#include "raw_produce.h"
+#include "raw_socket.h"
 
 namespace {
 
 using sluice::bench::Histogram;
-
-int64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
+using sluice::bench::now_ns;
 
 void sleep_until_ns(int64_t t) {
   timespec ts{static_cast<time_t>(t / 1000000000), static_cast<long>(t % 1000000000)};
@@ -575,6 +573,30 @@ int run_fetch(const Options& o) {
   return r.records > 0 ? 0 : 3;
 }
 
+// Creates the topic (librdkafka's admin API, as the other modes), then produces on one raw
+// connection. The client's CPU goes to stderr with the result, to show it was not the limit.
+int run_raw_produce(const Options& o, sluice::bench::RawProduceOptions ro) {
+  {
+    Options admin = o;
+    admin.partitions_set = true;
+    rd_kafka_conf_t* c = base_conf(admin);
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+    if (!rk) fatal(err);
+    ro.partitions = static_cast<int>(ensure_topic(rk, admin).size());
+    rd_kafka_destroy(rk);
+  }
+  ro.bootstrap = o.bootstrap;
+  ro.topic = o.topic;
+  ro.size = o.size;
+  ro.duration_s = o.duration > 0 ? o.duration : 8;
+  const auto r = sluice::bench::raw_produce(ro);
+  std::fprintf(stderr, "sluice-bench: %" PRId64 " requests, %" PRId64 " transactions\n", r.requests,
+               r.transactions);
+  report(o, r.records, r.seconds, nullptr);
+  return r.records > 0 ? 0 : 3;
+}
+
 int run_e2e(const Options& o) {
   Progress pr;
   Producer p(o, pr);
@@ -672,6 +694,32 @@ int main(int argc, char** argv) {
   fetch->add_option("--fetch-max-bytes", o.fetch_max_bytes, "partition_max_bytes per fetch")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  sluice::bench::RawProduceOptions raw;
+  auto* raw_produce = app.add_subcommand(
+      "raw-produce",
+      "Durable produce with raw requests (no client library): what each guarantee costs the "
+      "broker");
+  add_common(raw_produce, false, false);
+  raw_produce->add_option("--partitions", o.partitions, "Create the topic with this many")
+      ->capture_default_str();
+  raw_produce->add_option("--mode", raw.mode, "plain, idempotent or transactional")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, sluice::bench::RawProduceMode>{
+              {"plain", sluice::bench::RawProduceMode::plain},
+              {"idempotent", sluice::bench::RawProduceMode::idempotent},
+              {"transactional", sluice::bench::RawProduceMode::transactional}},
+          CLI::ignore_case));
+  raw_produce->add_option("--records-per-batch", raw.records_per_batch, "Records per batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  raw_produce->add_option("--in-flight", raw.in_flight, "Requests pipelined, unanswered")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  raw_produce
+      ->add_option("--transaction-batches", raw.transaction_batches,
+                   "Transactional: batches per transaction")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   int jitter_period_us = 500;
   auto* jitter = app.add_subcommand(
       "jitter", "No broker: measure how late a sleeping thread is woken (scheduling latency)");
@@ -688,12 +736,13 @@ int main(int argc, char** argv) {
   if (o.workload.empty()) o.workload = o.mode;
   if (o.partitions < 1) fatal("--partitions must be >= 1");
   if (o.mode == "jitter" && o.duration <= 0) o.duration = 10;
-  if (o.mode != "consume" && o.mode != "fetch" && o.mode != "jitter" && o.count <= 0 &&
-      o.duration <= 0)
+  if (o.mode != "consume" && o.mode != "fetch" && o.mode != "jitter" && o.mode != "raw-produce" &&
+      o.count <= 0 && o.duration <= 0)
     o.count = 200000;
   if (o.mode == "produce") return run_produce(o);
   if (o.mode == "consume") return run_consume(o);
   if (o.mode == "fetch") return run_fetch(o);
+  if (o.mode == "raw-produce") return run_raw_produce(o, raw);
   if (o.mode == "jitter") return run_jitter(o, jitter_period_us);
   return run_e2e(o);
 }

@@ -88,3 +88,19 @@ def test_jitter_reports_wake_up_lateness_without_a_broker():
     assert 50 <= wakeups <= 500  # one per 1 ms slot over 0.5 s, fewer if stalls skipped slots
     p50, max_ms = float(m.group(7)), float(m.group(10))
     assert 0 <= p50 <= max_ms
+
+
+def test_raw_produce_writes_what_it_reports_in_every_mode(broker):
+    # Each request carries one batch per partition, so every partition ends at the same offset;
+    # a committed transaction adds one marker to each.
+    for mode in ("plain", "idempotent", "transactional"):
+        topic = unique("raw-" + mode)
+        r = bench("raw-produce", "--bootstrap", broker.bootstrap, "--topic", topic,
+                  "--partitions", "3", "--size", "64", "--duration", "0.5",
+                  "--records-per-batch", "10", "--transaction-batches", "6", "--mode", mode)
+        assert r["workload"] == "raw-produce" and r["msgs"] > 0 and r["msgs"] % 30 == 0
+        txns = int(re.search(r"(\d+) transactions", r["stderr"]).group(1))
+        assert (txns > 0) == (mode == "transactional")
+        assert r["msgs"] == txns * 60 or mode != "transactional"
+        ends = [watermarks(broker.bootstrap, topic, p)[1] for p in range(3)]
+        assert ends == [r["msgs"] // 3 + txns] * 3, (mode, ends, r["msgs"], txns)
