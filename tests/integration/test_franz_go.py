@@ -3,6 +3,7 @@ implementation of the protocol, against sluiced through go/main.go: its default 
 producer, read_committed and read_uncommitted consumers, a two-member consumer group across a
 restart, transactions, an exactly-once GroupTransactSession killed mid-transaction, and admin."""
 import json
+import os
 import subprocess
 import time
 from collections import defaultdict
@@ -231,6 +232,7 @@ def test_kadm_admin(franz_go, solo_group_broker):  # noqa: F811
                  step("describe-configs", topic=t),
                  step("create-partitions", topic=t, add=1),
                  step("list-topics"),
+                 step("log-dirs"),
                  timeout=40)
     r.assert_ok()
     created = r.of("created")
@@ -246,6 +248,12 @@ def test_kadm_admin(franz_go, solo_group_broker):  # noqa: F811
     assert r.one("partitions_created")["error"] is None
     assert topics[1]["topics"][t]["partitions"] == 3
     assert len(set(topics[1]["topics"][t]["leaders"])) == 1  # one node leads everything
+    # DescribeAllLogDirs: the data dir, every partition of the new topic (empty so far).
+    [d] = r.of("log_dir")
+    assert d["dir"] == os.path.abspath(b.data_dir)
+    assert d["total_bytes"] >= d["usable_bytes"] > 0
+    assert {k: v for k, v in d["sizes"].items() if k.startswith(t + "/")} == \
+        {f"{t}/{p}": 0 for p in range(3)}
     # A group reads part of the topic and commits; then kadm describes it, lists its lag and the
     # topic's offsets, deletes records, and deletes the group and the topic.
     r = franz_go(b,

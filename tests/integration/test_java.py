@@ -1,5 +1,8 @@
 """The Java client (org.apache.kafka:kafka-clients, pinned in java/pom.xml) against sluiced,
 through java/SluiceClients.java: one JVM per test runs the producer, then the consumer."""
+import os
+import pathlib
+
 from client_run import check_consumed, check_produced
 from java_runner import java_clients, step  # noqa: F401  (java_clients is a fixture)
 from sluice_helpers import create_topic, unique
@@ -97,3 +100,24 @@ def test_transactional_zombie_is_fenced(java_clients, solo_group_broker):  # noq
     r.assert_ok()
     assert r.one("fenced")["error"]
     assert [x["value"] for x in r.of("record")] == ["successor"]
+
+
+def test_admin_describes_the_log_dir_and_each_partitions_size(java_clients,  # noqa: F811
+                                                              solo_group_broker):
+    # Admin.describeLogDirs (kafka-log-dirs, the size columns of Kafka UIs): one log directory,
+    # the data dir, with its volume's bytes, and every partition at the size of its segment
+    # files on disk.
+    b = solo_group_broker
+    t = create_topic(b.bootstrap, partitions=PARTITIONS)
+    r = java_clients(b, step("produce", {**PRODUCER_TIMEOUTS, **NON_IDEMPOTENT}, topic=t,
+                             count=COUNT, keys=KEYS),
+                     step("describe-log-dirs"))
+    r.assert_ok()
+    [d] = r.of("log_dir")
+    data_dir = os.path.abspath(b.data_dir)
+    assert d["path"] == data_dir and d["error"] == ""
+    assert d["total_bytes"] >= d["usable_bytes"] > 0
+    for p in range(PARTITIONS):
+        on_disk = sum(f.stat().st_size for f in pathlib.Path(data_dir, f"{t}-{p}").glob("*.log"))
+        assert on_disk > 0
+        assert d["replicas"][f"{t}-{p}"] == {"size": on_disk, "offset_lag": 0, "future": False}

@@ -1,4 +1,6 @@
 """Hand-encoded requests for behaviour that no installed client exercises directly."""
+import os
+import pathlib
 import time
 
 import kafka_wire as w
@@ -476,3 +478,69 @@ def test_api_versions_advertises_the_widened_ranges(broker):
     # Versions that need topic ids or transaction.version 2 stay out: Fetch 13+, Metadata 10+,
     # AddPartitionsToTxn 4+ (also broker-to-broker), WriteTxnMarkers 2.
     assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[24][1] == 3 and ranges[27] == (1, 1)
+
+
+def describe_log_dirs(port, version, topics):
+    """topics: None (all) or {topic: [partitions]} -> (error, [(error, dir, {topic: {p: (size,
+    lag, future)}}, total, usable, cordoned)])"""
+    flex = version >= 2
+    arr, s = (w.compact_array, w.compact_string) if flex else (w.array, w.string)
+    if topics is None:
+        body = w.uvarint(0) if flex else w.i32(-1)
+    else:
+        body = arr([s(t) + arr([w.i32(p) for p in ps]) + (w.TAGS if flex else b"")
+                    for t, ps in topics.items()])
+    if flex:
+        body += w.TAGS
+    r = flexible_roundtrip(port, 35, version, body) if flex else w.roundtrip(port, 35, version,
+                                                                              body)
+    rarr, rs = (r.compact_array, r.compact_string) if flex else (r.array, r.string)
+
+    def partition(r):
+        p = (r.i32(), r.i64(), r.i64(), r.bool())
+        if flex:
+            r.tags()
+        return p
+
+    def topic(r):
+        name = rs()
+        parts = rarr(partition)
+        if flex:
+            r.tags()
+        return name, {p[0]: p[1:] for p in parts}
+
+    def result(r):
+        err, path, ts = r.i16(), rs(), dict(rarr(topic))
+        total, usable = (r.i64(), r.i64()) if version >= 4 else (None, None)
+        cordoned = r.bool() if version >= 5 else None
+        if flex:
+            r.tags()
+        return err, path, ts, total, usable, cordoned
+
+    r.i32()  # throttle
+    err = r.i16() if version >= 3 else 0
+    results = rarr(result)
+    if flex:
+        r.tags()
+    assert r.remaining() == 0
+    return err, results
+
+
+def test_describe_log_dirs_v0_to_v5(broker):
+    t = create_topic(broker.bootstrap, partitions=2)
+    produce_ok(broker.bootstrap, t, [{"value": b"x" * 100, "partition": 1}] * 10)
+    data_dir = os.path.abspath(broker.data_dir)
+    size1 = sum(f.stat().st_size for f in pathlib.Path(data_dir, f"{t}-1").glob("*.log"))
+    assert size1 > 1000
+    for version in range(6):
+        # Named partitions: the missing partition 7 and topic are left out, as in Kafka.
+        err, [(derr, path, topics, total, usable, cordoned)] = describe_log_dirs(
+            broker.port, version, {t: [0, 1, 7], "no-such-topic": [0]})
+        assert (err, derr, path) == (0, 0, data_dir)
+        assert topics == {t: {0: (0, 0, False), 1: (size1, 0, False)}}
+        if version >= 4:
+            assert total >= usable > 0
+        assert cordoned is (False if version >= 5 else None)
+        # Null: every partition of every topic.
+        _, [(_, _, everything, _, _, _)] = describe_log_dirs(broker.port, version, None)
+        assert everything[t] == topics[t]

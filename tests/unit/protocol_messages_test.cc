@@ -659,5 +659,40 @@ TEST(Messages, ListTransactionsV2Pattern) {
   EXPECT_EQ(Enc(r, 2), v1 + B({0, 0}));  // null: every id
 }
 
+TEST(Messages, DescribeLogDirsRequestNullTopicsV1AndV2) {
+  DescribeLogDirsRequest r;  // null: every partition
+  EXPECT_EQ(Enc(r, 1), B({0xff, 0xff, 0xff, 0xff}));
+  EXPECT_EQ(Enc(r, 2), B({0, 0}));  // compact null array, tags
+}
+
+TEST(Messages, DescribeLogDirsResponseV4) {
+  DescribeLogDirsResponse r;
+  auto& d = r.results.emplace_back();
+  d.log_dir = "/d";
+  auto& t = d.topics.emplace_back();
+  t.name = "t";
+  t.partitions.push_back({1, 2, 0, false});
+  d.total_bytes = 3;
+  d.usable_bytes = 4;
+  const std::string partition = B({0, 0, 0, 1,                 // index
+                                   0, 0, 0, 0, 0, 0, 0, 2,     // size
+                                   0, 0, 0, 0, 0, 0, 0, 0,     // offset lag
+                                   0});                        // not a future log
+  EXPECT_EQ(Enc(r, 4), B({0, 0, 0, 0,                          // throttle
+                          0, 0,                                // error (v3+)
+                          2,                                   // one result
+                          0, 0, 3, '/', 'd', 2, 2, 't', 2}) +  // one topic "t", one partition
+                           partition +
+                           B({0,                       // partition tags
+                              0,                       // topic tags
+                              0, 0, 0, 0, 0, 0, 0, 3,  // total_bytes
+                              0, 0, 0, 0, 0, 0, 0, 4,  // usable_bytes
+                              0, 0}));
+  // v1: no top-level error, no volume bytes, no tags.
+  EXPECT_EQ(Enc(r, 1),
+            B({0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, '/', 'd', 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1}) +
+                partition);
+}
+
 }  // namespace
 }  // namespace sluice::protocol

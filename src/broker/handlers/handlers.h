@@ -56,6 +56,7 @@ SLUICE_HANDLER(OffsetDelete);
 SLUICE_HANDLER(TxnOffsetCommit);
 SLUICE_HANDLER(InitProducerId);
 SLUICE_HANDLER(DescribeProducers);
+SLUICE_HANDLER(DescribeLogDirs);
 SLUICE_HANDLER(AddPartitionsToTxn);
 SLUICE_HANDLER(AddOffsetsToTxn);
 SLUICE_HANDLER(EndTxn);

@@ -169,6 +169,7 @@ var verbs = map[string]func(context.Context, string, step) error{
 	"transact":           transact,
 	"eos":                eos,
 	"describe-producers": describeProducers,
+	"log-dirs":           logDirs,
 	"create-topic":       createTopic,
 	"list-topics":        listTopics,
 	"describe-configs":   describeConfigs,
@@ -1003,6 +1004,33 @@ func listTxns(ctx context.Context, bootstrap string, s step) error {
 			txns[id] = obj{"state": t.State, "producer_id": t.ProducerID}
 		}
 		emit("txns", obj{"txns": txns})
+		return nil
+	})
+}
+
+// logDirs: kadm's DescribeAllLogDirs, one "log_dir" line per broker and directory with each
+// partition's size ("topic/partition": size).
+func logDirs(ctx context.Context, bootstrap string, s step) error {
+	return adminOp(ctx, bootstrap, func(octx context.Context, adm *kadm.Client) error {
+		all, err := adm.DescribeAllLogDirs(octx, nil)
+		if err != nil {
+			return err
+		}
+		for _, dirs := range all {
+			for _, d := range dirs {
+				if d.Err != nil {
+					return d.Err
+				}
+				sizes := obj{}
+				for topic, parts := range d.Topics {
+					for p, info := range parts {
+						sizes[fmt.Sprintf("%s/%d", topic, p)] = info.Size
+					}
+				}
+				emit("log_dir", obj{"broker": d.Broker, "dir": d.Dir, "total_bytes": d.TotalBytes,
+					"usable_bytes": d.UsableBytes, "sizes": sizes})
+			}
+		}
 		return nil
 	})
 }

@@ -15,6 +15,9 @@
 //            {"type":"consumed","count","committed":{partition: offset},"ms"}
 //   describe-producers topic=T partitions=N (Admin.describeProducers, KIP-664):
 //            {"type":"producers","partition","producers":[{"id","epoch","last_sequence"}]} each
+//   describe-log-dirs (Admin.describeLogDirs of every broker): for each log directory
+//            {"type":"log_dir","broker","path","total_bytes","usable_bytes","error",
+//             "replicas":{"topic-partition":{"size","offset_lag","future"}}}
 //   transact topic=T txn_id=X transactions=N per_txn=K abort_every=A: N transactions of K
 //            records each ("t<n>-<k>"), every A-th aborted (0: none), then
 //            {"type":"transacted","committed":c,"aborted":a,"ms"}
@@ -87,6 +90,7 @@ public final class SluiceClients {
                     case "produce" -> produce(bootstrap, s);
                     case "consume" -> consume(bootstrap, s);
                     case "describe-producers" -> describeProducers(bootstrap, s);
+                    case "describe-log-dirs" -> describeLogDirs(bootstrap, s);
                     case "transact" -> transact(bootstrap, s);
                     case "fence" -> fence(bootstrap, s);
                     default -> throw new IllegalArgumentException("unknown step " + s.verb());
@@ -106,7 +110,8 @@ public final class SluiceClients {
         List<Step> steps = new ArrayList<>();
         Step cur = null;
         for (String a : args) {
-            if (Set.of("produce", "consume", "describe-producers", "transact", "fence").contains(a)) {
+            if (Set.of("produce", "consume", "describe-producers", "describe-log-dirs", "transact",
+                       "fence").contains(a)) {
                 cur = new Step(a, new LinkedHashMap<>(), new Properties());
                 steps.add(cur);
                 continue;
@@ -272,6 +277,35 @@ public final class SluiceClients {
                 }
                 emit("{\"type\":\"producers\",\"partition\":" + tp.partition()
                      + ",\"producers\":[" + list + "]}");
+            }
+        }
+    }
+
+    private static void describeLogDirs(String bootstrap, Step s) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(s.props());
+        try (Admin admin = Admin.create(p)) {
+            List<Integer> brokers = new ArrayList<>();
+            for (var n : admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)) brokers.add(n.id());
+            var all = admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS);
+            for (var b : all.entrySet()) {
+                for (var d : b.getValue().entrySet()) {
+                    var desc = d.getValue();
+                    StringBuilder replicas = new StringBuilder();
+                    for (var r : desc.replicaInfos().entrySet()) {
+                        if (replicas.length() > 0) replicas.append(',');
+                        replicas.append(json(r.getKey().toString())).append(":{\"size\":")
+                            .append(r.getValue().size()).append(",\"offset_lag\":")
+                            .append(r.getValue().offsetLag()).append(",\"future\":")
+                            .append(r.getValue().isFuture()).append('}');
+                    }
+                    emit("{\"type\":\"log_dir\",\"broker\":" + b.getKey() + ",\"path\":"
+                         + json(d.getKey()) + ",\"total_bytes\":" + desc.totalBytes().orElse(-1)
+                         + ",\"usable_bytes\":" + desc.usableBytes().orElse(-1) + ",\"error\":"
+                         + json(desc.error() == null ? "" : desc.error().toString())
+                         + ",\"replicas\":{" + replicas + "}}");
+                }
             }
         }
     }

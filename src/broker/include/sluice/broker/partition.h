@@ -69,6 +69,8 @@ class Partition {
   int64_t last_stable_offset() const;
   int64_t log_start_offset() const { return log_->log_start_offset(); }
   int64_t log_end_offset() const { return log_->log_end_offset(); }
+  // Bytes of every segment file of the log (DescribeLogDirs).
+  int64_t size_bytes() const { return log_->size_bytes(); }
   // The first offset a reader with this isolation may not see.
   int64_t read_bound(FetchIsolation isolation) const;
   int32_t leader_epoch() const { return leader_epoch_; }

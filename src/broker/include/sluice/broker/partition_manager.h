@@ -37,6 +37,8 @@ class PartitionManager {
   void stop();
 
   ShardSet& shards() { return shards_; }
+  // The one log directory, absolute (DescribeLogDirs reports it).
+  const std::filesystem::path& data_dir() const { return data_dir_; }
   // The shard that owns a partition. Internal topics live on the control shard, next to the
   // group coordinator that writes them.
   unsigned owner(const std::string& topic, int32_t partition) const;

@@ -14,6 +14,7 @@
 #include "sluice/protocol/messages/describe_cluster.h"
 #include "sluice/protocol/messages/describe_configs.h"
 #include "sluice/protocol/messages/describe_groups.h"
+#include "sluice/protocol/messages/describe_log_dirs.h"
 #include "sluice/protocol/messages/describe_producers.h"
 #include "sluice/protocol/messages/describe_transactions.h"
 #include "sluice/protocol/messages/end_txn.h"
@@ -56,6 +57,6 @@ using AllMessages = std::tuple<
     EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
     DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
     ListTransactionsRequest, ListTransactionsResponse, WriteTxnMarkersRequest,
-    WriteTxnMarkersResponse>;
+    WriteTxnMarkersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse>;
 
 }  // namespace sluice::protocol

@@ -62,6 +62,8 @@ struct EndTxnRequest;
 struct EndTxnResponse;
 struct TxnOffsetCommitRequest;
 struct TxnOffsetCommitResponse;
+struct DescribeLogDirsRequest;
+struct DescribeLogDirsResponse;
 struct DescribeProducersRequest;
 struct DescribeProducersResponse;
 struct DescribeTransactionsRequest;
