@@ -120,6 +120,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(InitProducerId, 0, 5),
       SLUICE_DATA_API(DescribeProducers, 0, 0),
       SLUICE_API(DescribeLogDirs, 0, 5),
+      SLUICE_API(DescribeTopicPartitions, 0, 0),
       SLUICE_API(AddPartitionsToTxn, 0, 3),
       SLUICE_API(AddOffsetsToTxn, 0, 4),
       SLUICE_API(EndTxn, 0, 4),

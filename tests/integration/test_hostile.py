@@ -18,7 +18,7 @@ SPEC_APIS = {0: (3, 11), 1: (4, 12), 2: (1, 10), 3: (0, 9), 18: (0, 4), 19: (0, 
              8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9), 12: (0, 4), 13: (0, 5), 14: (0, 5),
              15: (0, 6), 16: (0, 5), 42: (0, 2), 47: (0, 0),
              # the idempotent producer
-             22: (0, 5), 61: (0, 0), 35: (0, 5),
+             22: (0, 5), 61: (0, 0), 35: (0, 5), 75: (0, 0),
              # transactions (KIP-664 admin: DescribeTransactions, ListTransactions)
              24: (0, 3), 25: (0, 4), 26: (0, 4), 28: (0, 4), 65: (0, 0), 66: (0, 2),
              # transaction markers (KIP-664 abort of hanging transactions)

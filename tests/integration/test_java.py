@@ -121,3 +121,23 @@ def test_admin_describes_the_log_dir_and_each_partitions_size(java_clients,  # n
         on_disk = sum(f.stat().st_size for f in pathlib.Path(data_dir, f"{t}-{p}").glob("*.log"))
         assert on_disk > 0
         assert d["replicas"][f"{t}-{p}"] == {"size": on_disk, "offset_lag": 0, "future": False}
+
+
+def test_admin_describes_topics_through_paginated_describe_topic_partitions(
+        java_clients, solo_group_broker):  # noqa: F811
+    # Kafka 4's Admin.describeTopics asks DescribeTopicPartitions (KIP-966) when offered, and
+    # follows its cursor: 2 partitions per response over 5 + 3 partitions is four pages. Only
+    # that API carries topic ids here (Metadata is served below v10), so a non-zero id shows it
+    # was used.
+    b = solo_group_broker
+    t1, t2 = create_topic(b.bootstrap, partitions=5), create_topic(b.bootstrap, partitions=3)
+    r = java_clients(b, step("describe-topics", topics=f"{t1},{t2}", limit=2))
+    r.assert_ok()
+    topics = {t["name"]: t for t in r.of("topic")}
+    assert sorted(topics) == sorted([t1, t2])
+    for name, n in ((t1, 5), (t2, 3)):
+        t = topics[name]
+        assert t["id"] != "AAAAAAAAAAAAAAAAAAAAAA" and t["internal"] is False
+        assert [p["partition"] for p in t["partitions"]] == list(range(n))
+        assert all(p["isr"] == 1 for p in t["partitions"])
+    assert topics[t1]["id"] != topics[t2]["id"]

@@ -544,3 +544,70 @@ def test_describe_log_dirs_v0_to_v5(broker):
         # Null: every partition of every topic.
         _, [(_, _, everything, _, _, _)] = describe_log_dirs(broker.port, version, None)
         assert everything[t] == topics[t]
+
+
+def describe_topic_partitions(port, topics, limit=2000, cursor=None):
+    """-> ([(error, name, id, internal, [partition index])], next cursor or None)"""
+    body = (w.compact_array([w.compact_string(t) + w.TAGS for t in topics]) + w.i32(limit) +
+            (w.i8(1) + w.compact_string(cursor[0]) + w.i32(cursor[1]) + w.TAGS if cursor
+             else w.i8(-1)) + w.TAGS)
+    r = flexible_roundtrip(port, 75, 0, body)
+
+    def partition(r):
+        err, index, leader, epoch = r.i16(), r.i32(), r.i32(), r.i32()
+        replicas, isr = r.compact_array(Reader_i32), r.compact_array(Reader_i32)
+        elr, last_elr = r.compact_array(Reader_i32), r.compact_array(Reader_i32)
+        offline = r.compact_array(Reader_i32)
+        r.tags()
+        assert (err, replicas, isr, elr, last_elr, offline) == (0, [leader], [leader], [], [], [])
+        assert epoch >= 0
+        return index
+
+    def topic(r):
+        err, name, tid, internal = r.i16(), r.compact_string(), r._take(16), r.bool()
+        parts = r.compact_array(partition)
+        assert r.i32() == -2147483648  # authorized operations: not asked
+        r.tags()
+        return err, name, tid, internal, parts
+
+    r.i32()  # throttle
+    out = r.compact_array(topic)
+    nxt = None
+    if r.i8() >= 0:
+        nxt = (r.compact_string(), r.i32())
+        r.tags()
+    r.tags()
+    assert r.remaining() == 0
+    return out, nxt
+
+
+def test_describe_topic_partitions_pages_in_name_order(broker):
+    a = create_topic(broker.bootstrap, partitions=3)
+    b = a + "-b"
+    create_topic(broker.bootstrap, name=b, partitions=2)
+    missing = a + "-missing"
+    topics, nxt = describe_topic_partitions(broker.port, [b, missing, a])
+    assert [(t[0], t[1], t[3], t[4]) for t in topics] == [
+        (0, a, False, [0, 1, 2]), (0, b, False, [0, 1]), (3, missing, False, [])]
+    assert nxt is None and topics[0][2] != bytes(16) and topics[2][2] == bytes(16)
+    # Two partitions a page: the cursor goes on inside a topic and across topics.
+    pages, cursor = [], None
+    while True:
+        topics, cursor = describe_topic_partitions(broker.port, [a, b], limit=2, cursor=cursor)
+        pages.append([(t[1], t[4]) for t in topics])
+        if cursor is None:
+            break
+    assert pages == [[(a, [0, 1])], [(a, [2]), (b, [0])], [(b, [1])]]
+    # No topics named: every topic, each existing; internal topics say so.
+    # A user topic named like an internal one is not internal (Kafka: only its own topics are).
+    user = create_topic(broker.bootstrap, name="__user-" + a)
+    everything, _ = describe_topic_partitions(broker.port, [])
+    names = [t[1] for t in everything]
+    assert names == sorted(names) and a in names and b in names and user in names
+    internal = {t[1]: t[3] for t in everything}
+    assert internal[user] is False
+    assert all(internal[n] for n in ("__consumer_offsets", "__transaction_state") if n in internal)
+    # A cursor outside the named topics, or at a negative partition: INVALID_REQUEST.
+    for cursor in ((missing + "x", 0), (a, -1)):
+        topics, _ = describe_topic_partitions(broker.port, [a], cursor=cursor)
+        assert [(t[0], t[1]) for t in topics] == [(42, a)]

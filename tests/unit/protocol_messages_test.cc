@@ -694,5 +694,26 @@ TEST(Messages, DescribeLogDirsResponseV4) {
                 partition);
 }
 
+TEST(Messages, DescribeTopicPartitionsCursorIsANullableStruct) {
+  DescribeTopicPartitionsRequest r;
+  r.topics.push_back({"t"});
+  r.response_partition_limit = 2;
+  // Null: an int8 -1 and nothing else.
+  EXPECT_EQ(Enc(r, 0), B({2, 2, 't', 0, 0, 0, 0, 2, 0xff, 0}));
+  r.cursor.emplace();
+  r.cursor->topic_name = "t";
+  r.cursor->partition_index = 1;
+  const std::string with_cursor = B({2, 2, 't', 0, 0, 0, 0, 2, 1, 2, 't', 0, 0, 0, 1, 0, 0});
+  EXPECT_EQ(Enc(r, 0), with_cursor);
+  DescribeTopicPartitionsRequest back;
+  ASSERT_TRUE(Dec(with_cursor, back, 0));
+  ASSERT_TRUE(back.cursor.has_value());
+  EXPECT_EQ(back.cursor->topic_name, "t");
+  EXPECT_EQ(back.cursor->partition_index, 1);
+  ASSERT_TRUE(Dec(B({1, 0, 0, 7, 0xd0, 0x80, 0}), back, 0));  // any negative marker is null
+  EXPECT_FALSE(back.cursor.has_value());
+  EXPECT_EQ(back.response_partition_limit, 2000);
+}
+
 }  // namespace
 }  // namespace sluice::protocol

@@ -57,6 +57,7 @@ SLUICE_HANDLER(TxnOffsetCommit);
 SLUICE_HANDLER(InitProducerId);
 SLUICE_HANDLER(DescribeProducers);
 SLUICE_HANDLER(DescribeLogDirs);
+SLUICE_HANDLER(DescribeTopicPartitions);
 SLUICE_HANDLER(AddPartitionsToTxn);
 SLUICE_HANDLER(AddOffsetsToTxn);
 SLUICE_HANDLER(EndTxn);

@@ -17,7 +17,7 @@ MetadataResponse::MetadataResponseTopic describe_topic(Broker& broker, const std
     t.error_code = to_wire(ErrorCode::unknown_topic_or_partition);
     return t;
   }
-  t.is_internal = name.starts_with("__");
+  t.is_internal = is_internal_topic(name);
   int32_t self = broker.self().node_id;
   for (int32_t i = 0; i < n; ++i) {
     MetadataResponse::MetadataResponsePartition p;

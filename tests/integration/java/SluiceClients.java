@@ -18,6 +18,8 @@
 //   describe-log-dirs (Admin.describeLogDirs of every broker): for each log directory
 //            {"type":"log_dir","broker","path","total_bytes","usable_bytes","error",
 //             "replicas":{"topic-partition":{"size","offset_lag","future"}}}
+//   describe-topics topics=A,B limit=N (Admin.describeTopics, N partitions per response):
+//            {"type":"topic","name","id","internal","partitions":[{"partition","leader","isr"}]}
 //   transact topic=T txn_id=X transactions=N per_txn=K abort_every=A: N transactions of K
 //            records each ("t<n>-<k>"), every A-th aborted (0: none), then
 //            {"type":"transacted","committed":c,"aborted":a,"ms"}
@@ -91,6 +93,7 @@ public final class SluiceClients {
                     case "consume" -> consume(bootstrap, s);
                     case "describe-producers" -> describeProducers(bootstrap, s);
                     case "describe-log-dirs" -> describeLogDirs(bootstrap, s);
+                    case "describe-topics" -> describeTopics(bootstrap, s);
                     case "transact" -> transact(bootstrap, s);
                     case "fence" -> fence(bootstrap, s);
                     default -> throw new IllegalArgumentException("unknown step " + s.verb());
@@ -110,8 +113,8 @@ public final class SluiceClients {
         List<Step> steps = new ArrayList<>();
         Step cur = null;
         for (String a : args) {
-            if (Set.of("produce", "consume", "describe-producers", "describe-log-dirs", "transact",
-                       "fence").contains(a)) {
+            if (Set.of("produce", "consume", "describe-producers", "describe-log-dirs",
+                       "describe-topics", "transact", "fence").contains(a)) {
                 cur = new Step(a, new LinkedHashMap<>(), new Properties());
                 steps.add(cur);
                 continue;
@@ -277,6 +280,30 @@ public final class SluiceClients {
                 }
                 emit("{\"type\":\"producers\",\"partition\":" + tp.partition()
                      + ",\"producers\":[" + list + "]}");
+            }
+        }
+    }
+
+    private static void describeTopics(String bootstrap, Step s) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(s.props());
+        var options = new org.apache.kafka.clients.admin.DescribeTopicsOptions()
+            .partitionSizeLimitPerResponse(Integer.parseInt(s.opt("limit", "2000")));
+        try (Admin admin = Admin.create(p)) {
+            var topics = admin.describeTopics(List.of(s.opt("topics").split(",")), options)
+                .allTopicNames().get(30, TimeUnit.SECONDS);
+            for (var t : topics.values()) {
+                StringBuilder parts = new StringBuilder();
+                for (var info : t.partitions()) {
+                    if (parts.length() > 0) parts.append(',');
+                    parts.append("{\"partition\":").append(info.partition())
+                        .append(",\"leader\":").append(info.leader().id())
+                        .append(",\"isr\":").append(info.isr().size()).append('}');
+                }
+                emit("{\"type\":\"topic\",\"name\":" + json(t.name()) + ",\"id\":"
+                     + json(t.topicId().toString()) + ",\"internal\":" + t.isInternal()
+                     + ",\"partitions\":[" + parts + "]}");
             }
         }
     }

@@ -82,6 +82,10 @@ template <typename T>
 struct is_optional : std::false_type {};
 template <typename T>
 struct is_optional<std::optional<T>> : std::true_type {};
+template <typename T>
+struct is_optional_struct : std::false_type {};  // a nullable struct field
+template <Message T>
+struct is_optional_struct<std::optional<T>> : std::true_type {};
 
 struct Ctx {
   int16_t version;
@@ -155,6 +159,10 @@ void encode_value(Writer& w, Ctx c, const T& v) {
   } else if constexpr (is_vector<T>::value) {
     write_len(w, c, static_cast<int64_t>(v.size()), true);
     for (const auto& e : v) encode_value(w, c, e);
+  } else if constexpr (is_optional_struct<T>::value) {
+    // A nullable struct: an int8 marker, -1 for null, 1 before a present value.
+    w.fixed<int8_t>(v ? 1 : -1);
+    if (v) encode_struct(w, c, *v);
   } else if constexpr (is_optional<T>::value) {
     using U = typename T::value_type;
     if (v) return encode_value(w, c, *v);
@@ -202,6 +210,14 @@ bool decode_value(Reader& r, Ctx c, T& v) {
     v.resize(static_cast<size_t>(n));
     for (auto& e : v)
       if (!decode_value(r, c, e)) return false;
+  } else if constexpr (is_optional_struct<T>::value) {
+    // As Kafka's generated readers: any negative marker is null.
+    if (r.fixed<int8_t>() < 0) {
+      v.reset();
+    } else {
+      v.emplace();
+      return decode_struct(r, c, *v);
+    }
   } else if constexpr (is_optional<T>::value) {
     using U = typename T::value_type;
     // Peek the length to tell null from a value, then decode the value from the start.

@@ -16,6 +16,7 @@
 #include "sluice/protocol/messages/describe_groups.h"
 #include "sluice/protocol/messages/describe_log_dirs.h"
 #include "sluice/protocol/messages/describe_producers.h"
+#include "sluice/protocol/messages/describe_topic_partitions.h"
 #include "sluice/protocol/messages/describe_transactions.h"
 #include "sluice/protocol/messages/end_txn.h"
 #include "sluice/protocol/messages/fetch.h"
@@ -57,6 +58,7 @@ using AllMessages = std::tuple<
     EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse, DescribeProducersRequest,
     DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
     ListTransactionsRequest, ListTransactionsResponse, WriteTxnMarkersRequest,
-    WriteTxnMarkersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse>;
+    WriteTxnMarkersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
+    DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>;
 
 }  // namespace sluice::protocol

@@ -59,7 +59,8 @@ struct DescribeLogDirsResponse {
     bool is_cordoned = false;
     static constexpr auto fields() {
       using S = DescribeLogDirsResult;
-      return std::tuple{field("error_code", &S::error_code), field("log_dir", &S::log_dir),
+      return std::tuple{field("error_code", &S::error_code),
+                        field("log_dir", &S::log_dir),
                         field("topics", &S::topics),
                         field("total_bytes", &S::total_bytes, since(4)),
                         field("usable_bytes", &S::usable_bytes, since(4)),
@@ -72,8 +73,7 @@ struct DescribeLogDirsResponse {
   static constexpr auto fields() {
     using S = DescribeLogDirsResponse;
     return std::tuple{field("throttle_time_ms", &S::throttle_time_ms),
-                      field("error_code", &S::error_code, since(3)),
-                      field("results", &S::results)};
+                      field("error_code", &S::error_code, since(3)), field("results", &S::results)};
   }
 };
 

@@ -65,6 +65,8 @@ struct TxnOffsetCommitResponse;
 struct DescribeLogDirsRequest;
 struct DescribeLogDirsResponse;
 struct DescribeProducersRequest;
+struct DescribeTopicPartitionsRequest;
+struct DescribeTopicPartitionsResponse;
 struct DescribeProducersResponse;
 struct DescribeTransactionsRequest;
 struct DescribeTransactionsResponse;
