@@ -23,7 +23,7 @@ struct DescribeTransactionsResponse {
     std::vector<int32_t> partition_indexes;
     static constexpr auto fields() {
       using S = TopicData;
-      return std::tuple{field("name", &S::name), field("partition_indexes", &S::partition_indexes)};
+      return std::tuple{field("topic", &S::name), field("partitions", &S::partition_indexes)};
     }
   };
   struct TransactionState {
@@ -33,7 +33,7 @@ struct DescribeTransactionsResponse {
     int32_t transaction_timeout_ms = 0;
     int64_t transaction_start_time_ms = -1;
     int64_t producer_id = -1;
-    int32_t producer_epoch = -1;
+    int16_t producer_epoch = -1;
     std::vector<TopicData> topics;
     static constexpr auto fields() {
       using S = TransactionState;

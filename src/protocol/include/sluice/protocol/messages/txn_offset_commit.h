@@ -44,7 +44,7 @@ struct TxnOffsetCommitRequest {
                       field("group_id", &S::group_id),
                       field("producer_id", &S::producer_id),
                       field("producer_epoch", &S::producer_epoch),
-                      field("generation_id", &S::generation_id, since(3)),
+                      field("generation_id_or_member_epoch", &S::generation_id, since(3)),
                       field("member_id", &S::member_id, since(3)),
                       field("group_instance_id", &S::group_instance_id, since(3)),
                       field("topics", &S::topics)};
