@@ -96,7 +96,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_DATA_API(Produce, 3, 11),
       SLUICE_DATA_API(Fetch, 4, 12),
       SLUICE_DATA_API(ListOffsets, 1, 10),
-      SLUICE_API(Metadata, 0, 9),
+      SLUICE_API(Metadata, 0, 13),
       SLUICE_DATA_API(ApiVersions, 0, 4),
       SLUICE_API(CreateTopics, 0, 7),
       SLUICE_API(DeleteTopics, 0, 5),

@@ -475,9 +475,11 @@ def test_api_versions_advertises_the_widened_ranges(broker):
                 13: (0, 5), 15: (0, 6), 16: (0, 5), 18: (0, 4), 22: (0, 5), 25: (0, 4),
                 26: (0, 4), 28: (0, 4), 60: (0, 2), 66: (0, 2)}
     assert {k: ranges.get(k) for k in expected} == expected
-    # Versions that need topic ids or transaction.version 2 stay out: Fetch 13+, Metadata 10+,
-    # AddPartitionsToTxn 4+ (also broker-to-broker), WriteTxnMarkers 2.
-    assert ranges[1][1] == 12 and ranges[3][1] == 9 and ranges[24][1] == 3 and ranges[27] == (1, 1)
+    # Versions that fetch or produce by topic id or need transaction.version 2 stay out: Fetch
+    # 13+, AddPartitionsToTxn 4+ (also broker-to-broker), WriteTxnMarkers 2. Metadata carries
+    # topic ids up to Kafka 4.4's v13.
+    assert ranges[1][1] == 12 and ranges[3] == (0, 13) and ranges[24][1] == 3
+    assert ranges[27] == (1, 1)
 
 
 def describe_log_dirs(port, version, topics):
@@ -611,3 +613,50 @@ def test_describe_topic_partitions_pages_in_name_order(broker):
     for cursor in ((missing + "x", 0), (a, -1)):
         topics, _ = describe_topic_partitions(broker.port, [a], cursor=cursor)
         assert [(t[0], t[1]) for t in topics] == [(42, a)]
+
+
+def metadata_v12(port, topics, version=12):
+    """topics: [name or 16-byte id] -> ([(error, name, id, [partition])], top-level error)"""
+    def entry(t):
+        tid, name = (t, None) if isinstance(t, bytes) else (bytes(16), t)
+        return tid + w.compact_string(name) + w.TAGS
+    body = w.compact_array([entry(t) for t in topics]) + w.i8(0) + w.i8(0) + w.TAGS
+    r = flexible_roundtrip(port, 3, version, body)
+    r.i32()  # throttle
+    r.compact_array(lambda r: (r.i32(), r.compact_string(), r.i32(), r.compact_string(),
+                               r.tags()))
+    r.compact_string()  # cluster id
+    r.i32()  # controller
+
+    def partition(r):
+        err, index = r.i16(), r.i32()
+        r.i32(), r.i32(), r.compact_array(Reader_i32), r.compact_array(Reader_i32)
+        r.compact_array(Reader_i32)
+        r.tags()
+        assert err == 0
+        return index
+
+    def topic(r):
+        err, name, tid, _internal = r.i16(), r.compact_string(), r._take(16), r.bool()
+        parts = r.compact_array(partition)
+        r.i32()  # authorized operations
+        r.tags()
+        return err, name, tid, parts
+
+    topics = r.compact_array(topic)
+    err = r.i16() if version >= 13 else None
+    r.tags()
+    assert r.remaining() == 0
+    return topics, err
+
+
+def test_metadata_v12_names_topics_by_id_and_v13_has_a_top_level_error(broker):
+    t = create_topic(broker.bootstrap, partitions=2)
+    [(err, name, tid, parts)], _ = metadata_v12(broker.port, [t])
+    assert (err, name, parts) == (0, t, [0, 1]) and tid != bytes(16)
+    # The same topic by its id; an id nobody has gets UNKNOWN_TOPIC_ID and no name.
+    unknown = bytes(range(1, 17))
+    topics, top = metadata_v12(broker.port, [tid, unknown], version=13)
+    assert [(e, n, i, p) for e, n, i, p in topics] == [(0, t, tid, [0, 1]),
+                                                       (100, None, unknown, [])]
+    assert top == 0

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "handlers/handlers.h"
 #include "sluice/protocol/messages/metadata.h"
 
@@ -18,6 +20,7 @@ MetadataResponse::MetadataResponseTopic describe_topic(Broker& broker, const std
     return t;
   }
   t.is_internal = is_internal_topic(name);
+  if (auto meta = broker.metadata().topic(name)) t.topic_id = meta->id;
   int32_t self = broker.self().node_id;
   for (int32_t i = 0; i < n; ++i) {
     MetadataResponse::MetadataResponsePartition p;
@@ -48,25 +51,42 @@ SLUICE_HANDLER(Metadata) {
   }
   bool may_create = broker.config().get_bool("auto.create.topics.enable") &&
                     (ctx.api_version < 4 || req.allow_auto_topic_creation);
+  const std::vector<cluster::TopicMetadata> known = broker.metadata().topics();
   for (const auto& rt : *req.topics) {
-    if (!valid_topic_name(rt.name)) {
+    // By id (v12+, as Kafka: an id never auto-creates); an unknown id answers with the id and
+    // no name.
+    if (rt.topic_id != protocol::Uuid{}) {
+      auto it = std::find_if(known.begin(), known.end(),
+                             [&](const auto& t) { return t.id == rt.topic_id; });
+      if (it != known.end()) {
+        resp.topics.push_back(describe_topic(broker, it->name));
+        continue;
+      }
+      MetadataResponse::MetadataResponseTopic t;
+      t.topic_id = rt.topic_id;
+      t.error_code = to_wire(ErrorCode::unknown_topic_id);
+      resp.topics.push_back(std::move(t));
+      continue;
+    }
+    const std::string name = rt.name.value_or("");
+    if (!valid_topic_name(name)) {
       MetadataResponse::MetadataResponseTopic t;
       t.name = rt.name;
       t.error_code = to_wire(ErrorCode::invalid_topic_exception);
       resp.topics.push_back(std::move(t));
       continue;
     }
-    if (broker.partitions().partition_count(rt.name) < 0 && may_create) {
-      ErrorCode e = auto_create_topic(broker, rt.name);
+    if (broker.partitions().partition_count(name) < 0 && may_create) {
+      ErrorCode e = auto_create_topic(broker, name);
       if (e != ErrorCode::none && e != ErrorCode::topic_already_exists) {
         MetadataResponse::MetadataResponseTopic t;
-        t.name = rt.name;
+        t.name = name;
         t.error_code = to_wire(e);
         resp.topics.push_back(std::move(t));
         continue;
       }
     }
-    resp.topics.push_back(describe_topic(broker, rt.name));
+    resp.topics.push_back(describe_topic(broker, name));
   }
   respond(std::move(resp));
 }

@@ -3,15 +3,19 @@
 
 namespace sluice::protocol {
 
+// v10 adds topic ids (a topic may be named by id from v12, its name then null), v11 drops the
+// cluster's authorized operations, v13 adds a top-level error code.
 struct MetadataRequest {
   static constexpr int16_t api_key = 3;
-  static constexpr Versions valid{0, 9};
+  static constexpr Versions valid{0, 13};
   static constexpr int16_t flexible_from = 9;
   struct MetadataRequestTopic {
-    std::string name;
+    std::optional<std::string> name;
+    Uuid topic_id{};  // zero: named by `name`
     static constexpr auto fields() {
       using S = MetadataRequestTopic;
-      return std::tuple{field("name", &S::name)};
+      return std::tuple{field("topic_id", &S::topic_id, since(10)),
+                        field("name", &S::name, kAll, 10)};
     }
   };
   // v0: an empty array means all topics (null is not allowed and encodes as empty). v1+: null
@@ -33,7 +37,7 @@ struct MetadataRequest {
 
 struct MetadataResponse {
   static constexpr int16_t api_key = 3;
-  static constexpr Versions valid{0, 9};
+  static constexpr Versions valid{0, 13};
   static constexpr int16_t flexible_from = 9;
   struct MetadataResponseBroker {
     int32_t node_id = 0;
@@ -67,15 +71,19 @@ struct MetadataResponse {
   };
   struct MetadataResponseTopic {
     int16_t error_code = 0;
-    std::string name;
+    std::optional<std::string> name;  // null (v12+) for an unknown topic id
+    Uuid topic_id{};
     bool is_internal = false;
     std::vector<MetadataResponsePartition> partitions;
     int32_t topic_authorized_operations = INT32_MIN;
     static constexpr auto fields() {
       using S = MetadataResponseTopic;
       return std::tuple{
-          field("error_code", &S::error_code), field("name", &S::name),
-          field("is_internal", &S::is_internal, since(1)), field("partitions", &S::partitions),
+          field("error_code", &S::error_code),
+          field("name", &S::name, kAll, 12),
+          field("topic_id", &S::topic_id, since(10)),
+          field("is_internal", &S::is_internal, since(1)),
+          field("partitions", &S::partitions),
           field("topic_authorized_operations", &S::topic_authorized_operations, since(8))};
     }
   };
@@ -85,6 +93,7 @@ struct MetadataResponse {
   int32_t controller_id = -1;
   std::vector<MetadataResponseTopic> topics;
   int32_t cluster_authorized_operations = INT32_MIN;
+  int16_t error_code = 0;
   static constexpr auto fields() {
     using S = MetadataResponse;
     return std::tuple{
@@ -93,7 +102,8 @@ struct MetadataResponse {
         field("cluster_id", &S::cluster_id, since(2)),
         field("controller_id", &S::controller_id, since(1)),
         field("topics", &S::topics),
-        field("cluster_authorized_operations", &S::cluster_authorized_operations, between(8, 10))};
+        field("cluster_authorized_operations", &S::cluster_authorized_operations, between(8, 10)),
+        field("error_code", &S::error_code, since(13))};
   }
 };
 
