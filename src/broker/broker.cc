@@ -99,7 +99,7 @@ const std::vector<ApiEntry>& api_table() {
       SLUICE_API(Metadata, 0, 13),
       SLUICE_DATA_API(ApiVersions, 0, 4),
       SLUICE_API(CreateTopics, 0, 7),
-      SLUICE_API(DeleteTopics, 0, 5),
+      SLUICE_API(DeleteTopics, 0, 6),
       SLUICE_DATA_API(DeleteRecords, 0, 2),
       SLUICE_API(DescribeConfigs, 0, 4),
       SLUICE_API(AlterConfigs, 0, 2),

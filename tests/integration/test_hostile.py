@@ -12,7 +12,7 @@ import kafka_wire as w
 from sluice_helpers import consume_all, create_topic, health_check, watermarks
 
 # The API table the spec promises (key: (min, max)); nothing else may be advertised.
-SPEC_APIS = {0: (3, 11), 1: (4, 12), 2: (1, 10), 3: (0, 13), 18: (0, 4), 19: (0, 7), 20: (0, 5),
+SPEC_APIS = {0: (3, 11), 1: (4, 12), 2: (1, 10), 3: (0, 13), 18: (0, 4), 19: (0, 7), 20: (0, 6),
              37: (0, 3), 32: (0, 4), 33: (0, 2), 44: (0, 1), 21: (0, 2), 60: (0, 2),
              # consumer groups (KAFKA-COMPAT.md matrix; min 0 where librdkafka needs it)
              8: (0, 9), 9: (0, 9), 10: (0, 6), 11: (0, 9), 12: (0, 4), 13: (0, 5), 14: (0, 5),

@@ -660,3 +660,32 @@ def test_metadata_v12_names_topics_by_id_and_v13_has_a_top_level_error(broker):
     assert [(e, n, i, p) for e, n, i, p in topics] == [(0, t, tid, [0, 1]),
                                                        (100, None, unknown, [])]
     assert top == 0
+
+
+def delete_topics_v6(port, entries):
+    """entries: [(name or None, 16-byte id)] -> {(name, id): error}"""
+    body = (w.compact_array([w.compact_string(n) + tid + w.TAGS for n, tid in entries]) +
+            w.i32(10000) + w.TAGS)
+    r = flexible_roundtrip(port, 20, 6, body)
+    r.i32()  # throttle
+    results = r.compact_array(lambda r: (r.compact_string(), r._take(16), r.i16(),
+                                         r.compact_string(), r.tags()))
+    r.tags()
+    assert r.remaining() == 0
+    return {(n, tid): err for n, tid, err, _msg, _ in results}
+
+
+def test_delete_topics_v6_by_id_and_kafkas_checks(broker):
+    t1, t2, t3 = (create_topic(broker.bootstrap) for _ in range(3))
+    ids = {name: tid for _, name, tid, _ in metadata_v12(broker.port, [t1, t2, t3])[0]}
+    unknown = bytes(range(1, 17))
+    zero = bytes(16)
+    got = delete_topics_v6(broker.port, [(None, ids[t1]), (None, unknown), (t2, ids[t2]),
+                                         (t3, zero), (t3, zero)])
+    assert got == {(t1, ids[t1]): 0,               # by id: deleted, named in the answer
+                   (None, unknown): 100,           # UNKNOWN_TOPIC_ID
+                   (t2, ids[t2]): 42,              # name and id both: INVALID_REQUEST
+                   (t3, zero): 42}                 # named twice: INVALID_REQUEST, kept
+    left = {name: err for err, name, _, _ in metadata_v12(broker.port, [t1, t2, t3])[0]}
+    assert left == {t1: 3, t2: 0, t3: 0}
+    assert delete_topics_v6(broker.port, [(t2, zero)]) == {(t2, ids[t2]): 0}  # by name: its id
