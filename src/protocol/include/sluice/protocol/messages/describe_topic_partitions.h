@@ -3,6 +3,19 @@
 
 namespace sluice::protocol {
 
+// Where a page starts (request) or the next one would (response). At namespace scope: as a
+// nested type with member initializers, clang does not see it default-constructible inside
+// std::optional before the enclosing struct is complete.
+struct DescribeTopicPartitionsCursor {
+  std::string topic_name;
+  int32_t partition_index = 0;
+  static constexpr auto fields() {
+    using S = DescribeTopicPartitionsCursor;
+    return std::tuple{field("topic_name", &S::topic_name),
+                      field("partition_index", &S::partition_index)};
+  }
+};
+
 // KIP-966's paginated topic description, which Kafka 4's Admin.describeTopics (and so
 // kafka-topics --describe) uses when a broker offers it: topics in name order, at most
 // `response_partition_limit` partitions per response, a cursor to go on from.
@@ -14,15 +27,7 @@ struct DescribeTopicPartitionsRequest {
     std::string name;
     static constexpr auto fields() { return std::tuple{field("name", &TopicRequest::name)}; }
   };
-  struct Cursor {
-    std::string topic_name;
-    int32_t partition_index = 0;
-    static constexpr auto fields() {
-      using S = Cursor;
-      return std::tuple{field("topic_name", &S::topic_name),
-                        field("partition_index", &S::partition_index)};
-    }
-  };
+  using Cursor = DescribeTopicPartitionsCursor;
   std::vector<TopicRequest> topics;  // empty: every topic
   int32_t response_partition_limit = 2000;
   std::optional<Cursor> cursor;
