@@ -601,14 +601,15 @@ def test_describe_topic_partitions_pages_in_name_order(broker):
             break
     assert pages == [[(a, [0, 1])], [(a, [2]), (b, [0])], [(b, [1])]]
     # No topics named: every topic, each existing; internal topics say so.
-    # A user topic named like an internal one is not internal (Kafka: only its own topics are).
+    # A user topic named like an internal one is not internal (Kafka: only its own topics are);
+    # a commit makes sure __consumer_offsets exists to be listed as internal.
     user = create_topic(broker.bootstrap, name="__user-" + a)
+    assert offset_commit_v0_v1(broker.port, 1, "g-" + a, a, 1) == {(a, 0): 0}
     everything, _ = describe_topic_partitions(broker.port, [])
     names = [t[1] for t in everything]
     assert names == sorted(names) and a in names and b in names and user in names
     internal = {t[1]: t[3] for t in everything}
-    assert internal[user] is False
-    assert all(internal[n] for n in ("__consumer_offsets", "__transaction_state") if n in internal)
+    assert internal[user] is False and internal["__consumer_offsets"] is True
     # A cursor outside the named topics, or at a negative partition: INVALID_REQUEST.
     for cursor in ((missing + "x", 0), (a, -1)):
         topics, _ = describe_topic_partitions(broker.port, [a], cursor=cursor)

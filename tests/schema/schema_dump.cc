@@ -12,20 +12,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "sluice/protocol/codec.h"
 #include "sluice/protocol/messages/all.h"
 
 namespace p = sluice::protocol;
 
 namespace {
 
-template <typename T>
-struct is_vector : std::false_type {};
-template <typename T>
-struct is_vector<std::vector<T>> : std::true_type {};
-template <typename T>
-struct is_optional : std::false_type {};
-template <typename T>
-struct is_optional<std::optional<T>> : std::true_type {};
+// The codec's own traits: the dump sees a member as the codec does.
+using p::detail::is_optional;
+using p::detail::is_vector;
 
 template <typename T>
 std::string fields_json();

@@ -2,7 +2,6 @@
 // offsets of a deleted topic go with it, as in Kafka. From v6 a topic is named by name or by id,
 // with Kafka's controller's checks: not both (INVALID_REQUEST), a name or id given twice is not
 // deleted and answered once with INVALID_REQUEST, an unknown id gets UNKNOWN_TOPIC_ID.
-#include <algorithm>
 #include <map>
 
 #include "handlers/handlers.h"
@@ -35,7 +34,6 @@ std::vector<Target> targets(const protocol::DeleteTopicsRequest& req, int16_t ve
 SLUICE_HANDLER(DeleteTopics) {
   DeleteTopicsResponse resp;
   const bool enabled = broker.config().get_bool("delete.topic.enable");
-  const std::vector<cluster::TopicMetadata> known = broker.metadata().topics();
   const std::vector<Target> all = targets(req, ctx.api_version);
   std::map<std::string, int> name_count;
   std::map<protocol::Uuid, int> id_count;
@@ -62,18 +60,15 @@ SLUICE_HANDLER(DeleteTopics) {
       continue;
     }
     if (by_id) {
-      auto it =
-          std::find_if(known.begin(), known.end(), [&](const auto& k) { return k.id == t.id; });
-      if (it == known.end()) {
+      auto known = topic_by_id(broker, t.id);
+      if (!known) {
         refuse(ErrorCode::unknown_topic_id, "unknown topic id");
         continue;
       }
-      r.name = it->name;
+      r.name = known->name;
     }
     const std::string name = r.name.value_or("");
-    if (!by_id)
-      for (const auto& k : known)
-        if (k.name == name) r.topic_id = k.id;
+    if (auto known = broker.metadata().topic(name); known && !by_id) r.topic_id = known->id;
     ErrorCode e = !enabled                  ? ErrorCode::topic_deletion_disabled
                   : is_internal_topic(name) ? ErrorCode::invalid_topic_exception
                                             : broker.partitions().delete_topic(name);

@@ -49,7 +49,6 @@ SLUICE_HANDLER(DescribeTopicPartitions) {
 
   DescribeTopicPartitionsResponse resp;
   int32_t left = std::max(1, std::min(req.response_partition_limit, kMaxPartitionsPerResponse));
-  const int32_t self = broker.self().node_id;
   for (auto it = names.begin(); it != names.end(); ++it) {
     if (left == 0) {
       resp.next_cursor.emplace().topic_name = *it;
@@ -71,11 +70,7 @@ SLUICE_HANDLER(DescribeTopicPartitions) {
     int32_t p = req.cursor && *it == req.cursor->topic_name ? req.cursor->partition_index : 0;
     for (; p < count && left > 0; ++p, --left) {
       auto& out = t.partitions.emplace_back();
-      out.partition_index = p;
-      out.leader_id = self;
-      out.leader_epoch = broker.partitions().leader_epoch(*it, p);
-      out.replica_nodes = {self};
-      out.isr_nodes = {self};
+      describe_single_node_partition(broker, *it, p, out);
       out.eligible_leader_replicas.emplace();
       out.last_known_elr.emplace();
     }

@@ -86,5 +86,20 @@ bool valid_topic_name(const std::string& name);
 bool is_internal_topic(const std::string& name);
 // Creates a topic with broker defaults (auto-create); error code none on success.
 protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name);
+// The topic with this id (requests that name topics by id), if any.
+std::optional<cluster::TopicMetadata> topic_by_id(Broker& broker, const cluster::TopicId& id);
+
+// One partition as this single node describes it (Metadata, DescribeTopicPartitions): this node
+// leads it and is its only replica, in sync. On the control shard.
+template <typename P>
+void describe_single_node_partition(Broker& broker, const std::string& topic, int32_t index,
+                                    P& out) {
+  const int32_t self = broker.self().node_id;
+  out.partition_index = index;
+  out.leader_id = self;
+  out.leader_epoch = broker.partitions().leader_epoch(topic, index);
+  out.replica_nodes = {self};
+  out.isr_nodes = {self};
+}
 
 }  // namespace sluice::broker

@@ -1,5 +1,3 @@
-#include <algorithm>
-
 #include "handlers/handlers.h"
 #include "sluice/protocol/messages/metadata.h"
 
@@ -21,16 +19,8 @@ MetadataResponse::MetadataResponseTopic describe_topic(Broker& broker, const std
   }
   t.is_internal = is_internal_topic(name);
   if (auto meta = broker.metadata().topic(name)) t.topic_id = meta->id;
-  int32_t self = broker.self().node_id;
-  for (int32_t i = 0; i < n; ++i) {
-    MetadataResponse::MetadataResponsePartition p;
-    p.partition_index = i;
-    p.leader_id = self;
-    p.leader_epoch = broker.partitions().leader_epoch(name, i);
-    p.replica_nodes = {self};
-    p.isr_nodes = {self};
-    t.partitions.push_back(std::move(p));
-  }
+  for (int32_t i = 0; i < n; ++i)
+    describe_single_node_partition(broker, name, i, t.partitions.emplace_back());
   return t;
 }
 
@@ -51,15 +41,12 @@ SLUICE_HANDLER(Metadata) {
   }
   bool may_create = broker.config().get_bool("auto.create.topics.enable") &&
                     (ctx.api_version < 4 || req.allow_auto_topic_creation);
-  const std::vector<cluster::TopicMetadata> known = broker.metadata().topics();
   for (const auto& rt : *req.topics) {
     // By id (v12+, as Kafka: an id never auto-creates); an unknown id answers with the id and
     // no name.
     if (rt.topic_id != protocol::Uuid{}) {
-      auto it = std::find_if(known.begin(), known.end(),
-                             [&](const auto& t) { return t.id == rt.topic_id; });
-      if (it != known.end()) {
-        resp.topics.push_back(describe_topic(broker, it->name));
+      if (auto known = topic_by_id(broker, rt.topic_id)) {
+        resp.topics.push_back(describe_topic(broker, known->name));
         continue;
       }
       MetadataResponse::MetadataResponseTopic t;

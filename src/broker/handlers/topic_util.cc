@@ -26,4 +26,10 @@ protocol::ErrorCode auto_create_topic(Broker& broker, const std::string& name) {
   return broker.partitions().create_topic(t);
 }
 
+std::optional<cluster::TopicMetadata> topic_by_id(Broker& broker, const cluster::TopicId& id) {
+  for (auto& t : broker.metadata().topics())
+    if (t.id == id) return std::move(t);
+  return std::nullopt;
+}
+
 }  // namespace sluice::broker
