@@ -129,8 +129,9 @@ class Generator {
   }
 
   // Pipelines produce requests (at most o_.in_flight unanswered) until the deadline or, when
-  // max_batches > 0, until that many batches are sent; then reads every outstanding answer.
-  // Returns the records acknowledged.
+  // max_batches > 0, until that many batches are sent, deadline or not (every transaction is
+  // whole, so "transactions of N batches" holds for the last one too); then reads every
+  // outstanding answer. Returns the records acknowledged.
   int64_t produce_until(int64_t deadline, int max_batches, RawProduceResult& r) {
     std::deque<int32_t> outstanding;
     int64_t batches = 0;
@@ -145,7 +146,7 @@ class Generator {
           acked += o_.records_per_batch;
         }
     };
-    while (now_ns() < deadline && (max_batches == 0 || batches < max_batches)) {
+    while (max_batches > 0 ? batches < max_batches : now_ns() < deadline) {
       if (static_cast<int>(outstanding.size()) >= o_.in_flight) read_one();
       outstanding.push_back(conn_.send(produce_request(), kProduceVersion));
       batches += o_.partitions;

@@ -21,7 +21,7 @@ struct RawProduceOptions {
   int in_flight = 5;  // requests pipelined on the connection (Kafka clients' default cap)
   double duration_s = 8;
   RawProduceMode mode = RawProduceMode::plain;
-  int transaction_batches = 100;  // transactional: batches per transaction
+  int transaction_batches = 100;  // transactional: batches per transaction, rounded up to requests
 };
 
 struct RawProduceResult {
